@@ -17,10 +17,10 @@ The tree::
 Every message follows one template (see :func:`format_message`)::
 
     <what> must be <expectation>. Got <what was found>.
-      where: <file>, column <column>, rows <first rows>
+      where: <file>, column <column>, rows <first rows>   (or: <file>, key <key path>)
       hint: <how to fix it>
 
-``DataError`` keeps every problem it found in ``.problems`` so that one error
+``DataError`` and ``ConfigError`` keep every problem it found in ``.problems`` so that one error
 reports all of them at once.
 """
 
@@ -118,8 +118,8 @@ class CrowdcastError(Exception):
     """Base class of every error crowdcast raises on purpose."""
 
 
-class DataError(CrowdcastError):
-    """A table breaks its data contract; ``problems`` lists every violation."""
+class _ProblemsError(CrowdcastError):
+    """An error made of one message or of several :class:`Problem` objects."""
 
     def __init__(self, message: str | Iterable[Problem], *, title: str | None = None) -> None:
         if isinstance(message, str):
@@ -134,6 +134,10 @@ class DataError(CrowdcastError):
         super().__init__(text)
 
 
+class DataError(_ProblemsError):
+    """A table breaks its data contract; ``problems`` lists every violation."""
+
+
 class SchemaError(DataError):
     """Columns are missing or unexpected, have the wrong dtype, or timestamps are naive."""
 
@@ -146,7 +150,7 @@ class ParseError(DataError):
     """A file cannot be read in the format it claims to be in."""
 
 
-class ConfigError(CrowdcastError):
+class ConfigError(_ProblemsError):
     """A site profile or indicator library file is invalid."""
 
 

@@ -250,8 +250,8 @@ class _Checker:
         if missing:
             self.add(
                 schema=True,
-                what=f"{self.contract.name} columns",
-                expectation=f"include {', '.join(self.contract.required)}",
+                what=f"{self.contract.name} columns {', '.join(self.contract.required)}",
+                expectation="present",
                 got=f"no column {', '.join(repr(m) for m in missing)} among {cols}",
                 hint="rename the columns (readers take a column mapping) or add them",
             )
@@ -260,7 +260,7 @@ class _Checker:
             self.add(
                 schema=True,
                 what=f"{self.contract.name} columns",
-                expectation=f"only the contract's columns {', '.join(self.contract.names)}",
+                expectation=f"limited to the contract's {', '.join(self.contract.names)}",
                 got=f"extra column(s) {', '.join(repr(e) for e in extra)}",
                 hint="drop the columns the contract does not use",
             )
@@ -348,7 +348,7 @@ class _Checker:
                     self.add(
                         what=f"`{col.name}`",
                         expectation="whole numbers",
-                        got=f"{values[frac][0]!r}",
+                        got=f"{float(values[frac][0])!r}",
                         column=col.name,
                         rows=_first_rows(self.df, frac),
                     )

@@ -1,0 +1,266 @@
+"""Shared helpers of the readers: open a table, map columns, parse times and numbers.
+
+Every helper raises crowdcast errors in the one message template, naming the
+file, the column and the file line numbers of the first offending rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crowdcast.exceptions import ParseError, Problem, SchemaError
+
+__all__ = [
+    "map_columns",
+    "map_zone_names",
+    "parse_numbers",
+    "parse_timestamps",
+    "read_table",
+    "zone_lookup",
+]
+
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def read_table(path: str | Path, *, what: str) -> pd.DataFrame:
+    """Read a CSV or Parquet file; the index holds file line numbers (CSV) or row numbers.
+
+    CSV cells are read as text so that nothing is guessed before the contract
+    parsers see it.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ParseError(
+            [Problem(f"the {what} file", "an existing file", str(p), hint="check the path")]
+        )
+    try:
+        if p.suffix.lower() in _PARQUET_SUFFIXES:
+            df = pd.read_parquet(p)
+            df.index = pd.RangeIndex(0, len(df))
+        else:
+            df = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+            df.index = pd.RangeIndex(2, len(df) + 2)  # line 1 is the header
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        kind = "Parquet" if p.suffix.lower() in _PARQUET_SUFFIXES else "CSV"
+        raise ParseError(
+            [Problem(f"the {what} file", f"readable {kind}", str(exc).splitlines()[0], source=str(p))]
+        ) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def map_columns(
+    df: pd.DataFrame,
+    columns: Mapping[str, str] | None,
+    *,
+    required: Collection[str],
+    source: str,
+    what: str,
+) -> pd.DataFrame:
+    """Rename file columns to contract names and check the required ones are there."""
+    if columns:
+        unknown = [c for c in columns if c not in df.columns]
+        if unknown:
+            raise SchemaError(
+                [
+                    Problem(
+                        "`columns` keys",
+                        "columns of the file",
+                        f"{', '.join(repr(u) for u in unknown)}; the file has {list(df.columns)}",
+                        source=source,
+                    )
+                ]
+            )
+        df = df.rename(columns=dict(columns))
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            [
+                Problem(
+                    f"{what} columns {', '.join(required)}",
+                    "present",
+                    f"no {', '.join(repr(m) for m in missing)} among {list(df.columns)}",
+                    source=source,
+                    hint="map the file's names with columns={'<file column>': "
+                    f"'{missing[0]}', ...}}",
+                )
+            ],
+            title=f"Invalid {what} file",
+        )
+    return df
+
+
+def _parse_text(values: pd.Series) -> pd.Series:
+    try:
+        return pd.to_datetime(values, format="ISO8601")
+    except (ValueError, TypeError):
+        # mixed UTC offsets (e.g. +01:00 and +02:00 across DST) parse only to UTC
+        return pd.to_datetime(values, format="ISO8601", utc=True)
+
+
+def parse_timestamps(
+    values: pd.Series,
+    *,
+    column: str,
+    source: str,
+    timezone: str | None,
+    groups: pd.Series | None = None,
+) -> pd.Series:
+    """Parse timestamps to UTC. Naive values need an explicit ``timezone``.
+
+    Naive local times are localised per group (zone) in file order, so the
+    repeated hour when DST ends is resolved by its position; a local time that
+    does not exist (the skipped hour when DST starts) is an error.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        parsed = values
+    else:
+        text = values.astype("string")
+        try:
+            parsed = _parse_text(text)
+        except (ValueError, TypeError, OverflowError):
+            coerced = pd.Series(
+                [pd.to_datetime(v, format="ISO8601", errors="coerce", utc=True) for v in text],
+                index=values.index,
+                dtype=object,
+            )
+            bad = pd.isna(coerced).to_numpy() & values.notna().to_numpy()
+            if not bad.any():  # each parses alone, so naive and aware values are mixed
+                raise ParseError(
+                    [
+                        Problem(
+                            f"`{column}`",
+                            "all naive or all with a UTC offset",
+                            "a mix of both",
+                            source=source,
+                            column=column,
+                            hint="export every timestamp the same way, preferably in UTC",
+                        )
+                    ]
+                ) from None
+            raise ParseError(
+                [
+                    Problem(
+                        f"`{column}`",
+                        "ISO 8601 timestamps like 2024-06-01T14:00:00Z",
+                        repr(values[bad].iloc[0]),
+                        source=source,
+                        column=column,
+                        rows=tuple(values.index[bad][:5]),
+                    )
+                ]
+            ) from None
+    missing = parsed.isna().to_numpy()
+    if missing.any():
+        raise ParseError(
+            [
+                Problem(
+                    f"`{column}`",
+                    "present in every row",
+                    f"{int(missing.sum())} empty",
+                    source=source,
+                    column=column,
+                    rows=tuple(values.index[missing][:5]),
+                )
+            ]
+        )
+    if getattr(parsed.dtype, "tz", None) is not None:
+        return parsed.dt.tz_convert("UTC").dt.as_unit("ns")
+    if timezone is None:
+        raise SchemaError(
+            [
+                Problem(
+                    f"`{column}`",
+                    "timezone-aware, or read with an explicit timezone",
+                    f"naive timestamps such as {parsed.iloc[0]}",
+                    source=source,
+                    column=column,
+                    hint="pass timezone='Europe/Amsterdam' (the clock the file was written in); "
+                    "crowdcast never guesses a timezone",
+                )
+            ]
+        )
+    return _localize(parsed, timezone=timezone, groups=groups, column=column, source=source)
+
+
+def _localize(
+    parsed: pd.Series, *, timezone: str, groups: pd.Series | None, column: str, source: str
+) -> pd.Series:
+    result = np.empty(len(parsed), dtype="datetime64[ns]")
+    codes = pd.factorize(groups)[0] if groups is not None else np.zeros(len(parsed), dtype=int)
+    for code in np.unique(codes):
+        positions = np.flatnonzero(codes == code)
+        local = pd.DatetimeIndex(parsed.iloc[positions])
+        try:
+            aware = local.tz_localize(timezone, ambiguous="infer", nonexistent="raise")
+        except Exception as exc:  # pytz/zoneinfo raise several types for DST problems
+            bad = np.asarray(local.tz_localize(timezone, ambiguous="NaT", nonexistent="NaT").isna())
+            raise ParseError(
+                [
+                    Problem(
+                        f"`{column}`",
+                        f"local times that exist exactly once in {timezone}",
+                        f"times that are skipped or repeated by a DST change ({exc})",
+                        source=source,
+                        column=column,
+                        rows=tuple(parsed.index[positions[bad]][:5]),
+                        hint="export timestamps in UTC or with their UTC offset; the repeated "
+                        "hour in autumn can only be resolved when rows are in time order",
+                    )
+                ]
+            ) from None
+        result[positions] = aware.tz_convert("UTC").tz_localize(None).as_unit("ns").to_numpy()
+    return pd.Series(result, index=parsed.index).dt.tz_localize("UTC")
+
+
+def parse_numbers(values: pd.Series, *, column: str, source: str) -> pd.Series:
+    """Parse numeric text; empty cells become NaN, anything else non-numeric is an error."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("float64")
+    text = values.astype("string").str.strip()
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = numbers.isna().to_numpy() & text.notna().to_numpy() & (text != "").to_numpy()
+    bad &= ~text.str.lower().isin(["nan", "na", "null"]).to_numpy()
+    if bad.any():
+        hint = "use a dot as decimal separator" if text[bad].str.contains(",").any() else None
+        raise ParseError(
+            [
+                Problem(
+                    f"`{column}`",
+                    "numbers (empty = missing)",
+                    repr(values[bad].iloc[0]),
+                    source=source,
+                    column=column,
+                    rows=tuple(values.index[bad][:5]),
+                    hint=hint,
+                )
+            ]
+        )
+    return numbers.astype("float64")
+
+
+def zone_lookup(zones: object) -> dict[str, str] | None:
+    """Map zone ids and names (case-insensitive) to ids, from a SiteProfile or ids."""
+    if zones is None:
+        return None
+    items = getattr(zones, "zones", zones)
+    lookup: dict[str, str] = {}
+    for z in items:  # type: ignore[attr-defined]
+        if isinstance(z, str):
+            lookup[z.casefold()] = z
+        else:
+            lookup[str(z.name).casefold()] = z.id
+            lookup[str(z.id).casefold()] = z.id
+    return lookup
+
+
+def map_zone_names(values: pd.Series, lookup: Mapping[str, str] | None) -> pd.Series:
+    """Replace zone names or ids (any case) by ids; unknown values are left for validation."""
+    if lookup is None:
+        return values
+    mapped = values.astype("string").str.strip().str.casefold().map(lookup)
+    return mapped.where(mapped.notna(), values).astype(object)

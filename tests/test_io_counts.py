@@ -1,0 +1,172 @@
+"""Counts reader: CSV/Parquet, long/wide, DST, line counters, gaps stay missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crowdcast.exceptions import DataValidationError, ParseError, SchemaError
+from crowdcast.io._counts import read_counts
+from crowdcast.profiles import load_site_profile
+
+
+@pytest.fixture
+def site(fixtures: Path):  # type: ignore[no-untyped-def]
+    return load_site_profile(fixtures / "profiles" / "site.toml")
+
+
+def test_read_counts_long_csv_completes_the_grid_without_zero_filling(fixtures: Path) -> None:
+    counts = read_counts(fixtures / "counts" / "long.csv")
+    square = counts[counts["zone"] == "square"]
+    assert square["timestamp"].dt.hour.tolist() == [0, 1, 2, 3, 4]
+    assert square["count"].tolist()[:2] == [120.0, 80.0]
+    assert square["count"].isna().tolist() == [False, False, True, True, False]
+    street = counts[counts["zone"] == "street"]
+    assert street["count"].tolist() == [300.0, 250.0, 0.0, 40.0]  # a real zero stays zero
+    assert str(counts["timestamp"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_read_counts_wide_local_csv_resolves_the_repeated_autumn_hour(fixtures: Path, site) -> None:  # type: ignore[no-untyped-def]
+    counts = read_counts(
+        fixtures / "counts" / "wide_autumn_dst.csv",
+        layout="wide",
+        columns={"Tijd": "timestamp"},
+        timezone="Europe/Amsterdam",
+        zones=site,
+    )
+    square = counts[counts["zone"] == "square"]
+    # 00:00 and 01:00 CEST, then 02:00 CEST, 02:00 CET, 03:00 CET, 04:00 CET
+    assert square["timestamp"].dt.strftime("%H:%M").tolist() == [
+        "22:00", "23:00", "00:00", "01:00", "02:00", "03:00"
+    ]
+    assert square["count"].tolist() == [100.0, 101.0, 102.0, 103.0, 104.0, 105.0]
+    assert set(counts["zone"]) == {"square", "street"}  # names mapped to ids
+
+
+def test_read_counts_wide_local_csv_spans_the_short_spring_day(fixtures: Path) -> None:
+    counts = read_counts(
+        fixtures / "counts" / "wide_spring_dst.csv",
+        layout="wide",
+        columns={"Tijd": "timestamp", "Grote Markt": "square", "Diezerstraat": "street"},
+        timezone="Europe/Amsterdam",
+    )
+    square = counts[counts["zone"] == "square"]
+    # local 01:00 CET = 00:00 UTC, local 03:00 CEST = 01:00 UTC: consecutive hours
+    assert square["timestamp"].dt.strftime("%H:%M").tolist() == ["23:00", "00:00", "01:00", "02:00"]
+    assert square["count"].notna().all()
+
+
+def test_read_counts_rejects_a_local_time_that_does_not_exist(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("zone,timestamp,count\na,2024-03-31 01:00,1\na,2024-03-31 02:00,2\n")
+    with pytest.raises(ParseError) as info:
+        read_counts(path, timezone="Europe/Amsterdam")
+    text = str(info.value)
+    assert "`timestamp` must be local times that exist exactly once in Europe/Amsterdam" in text
+    assert "rows 3" in text
+
+
+def test_read_counts_requires_a_timezone_for_naive_timestamps(fixtures: Path) -> None:
+    with pytest.raises(SchemaError) as info:
+        read_counts(fixtures / "counts" / "wide_spring_dst.csv", layout="wide", columns={"Tijd": "timestamp"})
+    assert "hint: pass timezone='Europe/Amsterdam' (the clock the file was written in)" in str(info.value)
+
+
+def test_read_counts_sums_line_counter_directions_and_shifts_end_labels(fixtures: Path) -> None:
+    counts = read_counts(
+        fixtures / "counts" / "line_counter.csv",
+        columns={"gate": "zone", "interval_end": "timestamp"},
+        label="end",
+    )
+    assert counts["count"].tolist() == [15.0 + 2 * q for q in range(8)]
+    assert counts["timestamp"].iloc[0] == pd.Timestamp("2024-06-01 10:00", tz="UTC")
+
+
+def test_read_counts_reads_parquet(tmp_path: Path) -> None:
+    df = pd.DataFrame(
+        {
+            "zone": ["a", "a", "a"],
+            "timestamp": pd.date_range("2024-01-01", periods=3, freq="15min", tz="Europe/Amsterdam"),
+            "count": [1, 2, 3],
+        }
+    )
+    df.to_parquet(tmp_path / "c.parquet")
+    counts = read_counts(tmp_path / "c.parquet")
+    assert counts["timestamp"].iloc[0] == pd.Timestamp("2023-12-31 23:00", tz="UTC")
+    assert counts["count"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_read_counts_lists_duplicate_rows_with_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "zone,timestamp,count\na,2024-01-01T00:00Z,1\na,2024-01-01T01:00Z,2\na,2024-01-01T00:00Z,3\n"
+    )
+    with pytest.raises(DataValidationError) as info:
+        read_counts(path)
+    assert f"where: {path}, column 'zone, timestamp', rows 2, 4" in str(info.value)
+    assert "hint: each zone needs one row per interval" in str(info.value)
+
+
+def test_read_counts_names_unparseable_numbers_and_times(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("zone,timestamp,count\na,2024-01-01T00:00Z,1\na,2024-01-01T01:00Z,\"2,5\"\n")
+    with pytest.raises(ParseError) as info:
+        read_counts(path)
+    assert "`count` must be numbers (empty = missing). Got '2,5'." in str(info.value)
+    assert "rows 3" in str(info.value)
+    assert "hint: use a dot as decimal separator" in str(info.value)
+    path.write_text("zone,timestamp,count\na,yesterday,1\na,2024-01-01T01:00Z,2\n")
+    with pytest.raises(ParseError, match=r"`timestamp` must be ISO 8601 timestamps .* Got 'yesterday'"):
+        read_counts(path)
+
+
+def test_read_counts_rejects_unknown_zones(fixtures: Path, site) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DataValidationError) as info:
+        read_counts(fixtures / "counts" / "line_counter.csv", columns={"gate": "zone", "interval_end": "timestamp"},
+                    zones=["square"])
+    assert "`zone` must be a zone of the site profile (square). Got unknown 'Diezerstraat'." in str(info.value)
+
+
+def test_read_counts_names_missing_columns_and_the_fix(fixtures: Path) -> None:
+    with pytest.raises(SchemaError) as info:
+        read_counts(fixtures / "counts" / "line_counter.csv")
+    text = str(info.value)
+    assert "counts columns zone, timestamp, in, out must be present. Got no 'zone', 'timestamp'" in text
+    assert "hint: map the file's names with columns={'<file column>': 'zone', ...}" in text
+    with pytest.raises(SchemaError, match=r"`columns` keys must be columns of the file. Got 'gat'"):
+        read_counts(fixtures / "counts" / "line_counter.csv", columns={"gat": "zone"})
+
+
+def test_read_counts_names_a_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ParseError, match="the counts file must be an existing file"):
+        read_counts(tmp_path / "nope.csv")
+
+
+def test_read_counts_rejects_an_unknown_layout(fixtures: Path) -> None:
+    with pytest.raises(SchemaError, match="`layout` must be 'long' or 'wide'. Got 'tall'."):
+        read_counts(fixtures / "counts" / "long.csv", layout="tall")  # type: ignore[arg-type]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    start=st.datetimes(
+        min_value=pd.Timestamp("2020-01-01").to_pydatetime(),
+        max_value=pd.Timestamp("2029-12-01").to_pydatetime(),
+    ),
+    n=st.integers(min_value=2, max_value=24 * 8),
+    step=st.sampled_from(["15min", "1h"]),
+)
+def test_local_wide_export_round_trips_to_utc(tmp_path_factory, start, n: int, step: str) -> None:  # type: ignore[no-untyped-def]
+    """Any run of consecutive UTC intervals, written as local wall-clock time, reads back exactly."""
+    utc = pd.date_range(pd.Timestamp(start).floor("h").tz_localize("UTC"), periods=n, freq=step)
+    local = utc.tz_convert("Europe/Amsterdam").tz_localize(None)
+    path = tmp_path_factory.mktemp("rt") / "wide.csv"
+    pd.DataFrame({"t": local.strftime("%Y-%m-%d %H:%M"), "z": np.arange(n)}).to_csv(path, index=False)
+    counts = read_counts(path, layout="wide", columns={"t": "timestamp"}, timezone="Europe/Amsterdam")
+    assert counts["timestamp"].tolist() == utc.tolist()
+    assert counts["count"].tolist() == list(map(float, range(n)))

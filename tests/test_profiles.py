@@ -1,0 +1,276 @@
+"""Site profiles and indicator libraries: frozen, validated, generic kept apart from local."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from crowdcast.exceptions import ConfigError
+from crowdcast.profiles import (
+    DEFAULT_LIBRARY_PATH,
+    load_indicator_library,
+    load_site_profile,
+)
+
+
+def write(tmp_path: Path, text: str, name: str = "file.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MINIMAL_SITE = """
+[site]
+id = "x"
+timezone = "Europe/Amsterdam"
+country = "NL"
+[[zones]]
+id = "a"
+"""
+
+
+def test_load_site_profile_reads_every_section(fixtures: Path) -> None:
+    site = load_site_profile(fixtures / "profiles" / "site.toml")
+    assert site.id == "testdorp"
+    assert site.zone_ids == ("square", "street")
+    square = site.zone("square")
+    assert (square.measure, square.area_m2, square.capacity) == ("occupancy", 2500.0, 5000)
+    assert site.zone("street").width_m == 9.5
+    assert site.venues[0].tags == ("horeca", "licensed")
+    assert list(site.closed_days[0].dates())[0] == dt.date(2024, 7, 13)
+    assert len(list(site.closed_days[0].dates())) == 44
+    src = site.source("cameras")
+    assert src.purposes == ("crowd_safety", "event_planning")
+    assert src.path == fixtures / "profiles" / "../counts/long.csv"
+    assert site.risk.density_scheme == "fruin_walkway"
+    assert site.risk.alert_probability == 0.3
+    assert site.privacy.min_count_per_hour == 10
+    assert site.weight("alcohol_aggression", "venue:cafe_1") == 1.4
+    assert site.weights[0].interval == (1.1, 1.8)
+    assert site.weight("alcohol_aggression", "zone:square") == 1.0  # default: generic holds
+
+
+def test_site_profile_is_frozen(fixtures: Path) -> None:
+    site = load_site_profile(fixtures / "profiles" / "site.toml")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        site.timezone = "UTC"  # type: ignore[misc]
+
+
+def test_site_profile_repr_is_one_readable_line(fixtures: Path) -> None:
+    site = load_site_profile(fixtures / "profiles" / "site.toml")
+    assert repr(site) == (
+        "SiteProfile(id='testdorp', timezone='Europe/Amsterdam', holidays=NL, zones=2, "
+        "venues=1, sources=1, weights=1)"
+    )
+
+
+def test_load_site_profile_reports_every_problem_at_once(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[site]
+id = "x"
+timezone = "Europe/Amsterdm"
+country = "XX"
+[[zones]]
+id = "a"
+measure = "people"
+area_m2 = -5
+[[zones]]
+id = "a"
+neighbours = ["b"]
+[[venues]]
+id = "v"
+zone = "nowhere"
+[[sources]]
+id = "s"
+kind = "counts"
+format = "ics"
+path = "c.csv"
+purposes = ["marketing"]
+[[weights]]
+indicator = "alcohol_aggression"
+target = "venue:unknown_bar"
+value = 1.2
+[risk]
+alert_probability = 1.5
+""",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_site_profile(path)
+    text = str(info.value)
+    assert text.startswith(f"Invalid site profile: {len(info.value.problems)} problems.")
+    expected = [
+        "`site.timezone` must be an IANA time zone like 'Europe/Amsterdam'. Got 'Europe/Amsterdm'.",
+        "`site.country` must be an ISO 3166-1 alpha-2 code supported by `holidays`. Got 'XX'.",
+        "`zones[0].measure` must be 'occupancy' or 'passages'. Got 'people'.",
+        "`zones[0].area_m2` must be a positive number. Got -5.0.",
+        "`zones.id` must be unique. Got 'a'.",
+        "`zones[1].neighbours` must be zone ids (a). Got 'b'.",
+        "`venues[0].zone` must be a zone id (a). Got 'nowhere'.",
+        "`sources[0].format` must be a format for counts (csv, parquet). Got 'ics'.",
+        "`sources[0].purposes` must be purposes from crowd_safety, event_planning, operations, "
+        "mobility_research, public_information. Got 'marketing'.",
+        "`weights[0].target` must be 'site', 'zone:<id>' or 'venue:<id>' of this profile. "
+        "Got 'venue:unknown_bar'.",
+        "`risk.alert_probability` must be a probability between 0 and 1 (exclusive). Got 1.5.",
+    ]
+    for line in expected:
+        assert line in text
+    assert f"where: {path}" in text
+
+
+def test_load_site_profile_requires_declared_purposes(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        MINIMAL_SITE + '[[sources]]\nid = "s"\nkind = "counts"\nformat = "csv"\npath = "c.csv"\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_site_profile(path)
+    assert "`sources[0].purposes` must be at least one declared purpose." in str(info.value)
+    assert "hint: choose from crowd_safety" in str(info.value)
+
+
+def test_load_site_profile_rejects_unknown_keys_and_subdivisions(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL_SITE.replace('country = "NL"', 'country = "NL"\nsubdivision = "ZZ"\nzoom = 3'))
+    with pytest.raises(ConfigError) as info:
+        load_site_profile(path)
+    text = str(info.value)
+    assert "`site.zoom` must be one of the known keys" in text
+    assert "`site.subdivision` must be a subdivision of NL" in text
+
+
+def test_load_site_profile_rejects_closed_days_ending_before_start(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL_SITE + "[[closed_days]]\nname='x'\nstart=2024-07-13\nend=2024-07-01\n")
+    with pytest.raises(ConfigError, match=r"`closed_days\[0\].end` must be on or after start 2024-07-13"):
+        load_site_profile(path)
+
+
+def test_load_site_profile_names_missing_file_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="the site profile file must be an existing file"):
+        load_site_profile(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="the site profile file must be valid TOML"):
+        load_site_profile(write(tmp_path, "[site\nid="))
+
+
+def test_zone_lookup_names_known_zones(fixtures: Path) -> None:
+    site = load_site_profile(fixtures / "profiles" / "site.toml")
+    with pytest.raises(ConfigError, match=r"a zone of site 'testdorp' \(square, street\). Got 'park'"):
+        site.zone("park")
+
+
+# ----------------------------------------------------------------------------- indicator library
+
+
+def test_default_library_holds_the_generic_indicators() -> None:
+    lib = load_indicator_library()
+    assert lib.path == DEFAULT_LIBRARY_PATH
+    assert set(lib.ids) >= {
+        "crowding_density",
+        "crowding_fruin_walkway",
+        "crowding_fruin_queuing",
+        "crowding_fruin_flow",
+        "distancing",
+        "alcohol_aggression",
+        "relative_busyness",
+    }
+    beer = lib["alcohol_aggression"]
+    assert (beer.signal, beer.effect_size, beer.scope_radius_m) == ("alcohol_litres_sold", 0.01, 50.0)
+    assert beer.scope_venue_tags == ("licensed",)
+    assert (beer.window_start, beer.window_end) == (dt.time(18), dt.time(6))
+    assert lib["crowding_density"].thresholds == (0.5, 2.0, 4.0)
+    assert all(i.reference for i in lib.indicators)  # every threshold cites its source
+
+
+def test_library_file_contains_no_site_specific_keys() -> None:
+    with DEFAULT_LIBRARY_PATH.open("rb") as fh:
+        doc = tomllib.load(fh)
+
+    def keys(obj: object) -> set[str]:
+        if isinstance(obj, dict):
+            return set(obj) | {k for v in obj.values() for k in keys(v)}
+        if isinstance(obj, list):
+            return {k for v in obj for k in keys(v)}
+        return set()
+
+    assert not keys(doc) & {"zone", "zones", "venue", "venues", "weight", "weights", "lat", "lon"}
+
+
+def test_library_refuses_site_specific_data(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[library]
+id = "lib"
+version = "1"
+[[indicators]]
+id = "beer"
+title = "t"
+hazard = "aggression"
+signal = "alcohol_litres_sold"
+weight = 1.3
+[indicators.effect]
+form = "relative_lift"
+size = 0.01
+[indicators.scope]
+venue_tags = ["licensed"]
+venues = ["cafe_1"]
+""",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_indicator_library(path)
+    text = str(info.value)
+    assert "`indicators[0].weight` must be absent from a generic indicator library" in text
+    assert "`indicators[0].scope.venues` must be absent from a generic indicator library" in text
+    assert "hint: zones, venues, coordinates and weights belong in the site profile" in text
+
+
+def test_library_rejects_thresholds_that_do_not_increase(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[[indicators]]
+id = "dens"
+title = "t"
+hazard = "crowding"
+[indicators.effect]
+form = "bands"
+thresholds = [0.5, 4.0, 2.0]
+levels = ["g", "y", "r"]
+""",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_indicator_library(path)
+    text = str(info.value)
+    assert "`indicators[0].effect.thresholds` must be strictly increasing. Got [0.5, 4.0, 2.0]." in text
+    assert "`indicators[0].effect.levels` must be one more level than thresholds (4)." in text
+
+
+def test_library_rejects_unknown_effect_forms_and_bad_windows(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[[indicators]]
+id = "x"
+title = "t"
+hazard = "h"
+[indicators.effect]
+form = "magic"
+[indicators.window]
+start = "late"
+""",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_indicator_library(path)
+    text = str(info.value)
+    assert "`indicators[0].effect.form` must be one of relative_lift, bands" in text
+    assert "`indicators[0].window.start` must be a local time like '18:00'. Got 'late'." in text
+
+
+def test_library_lookup_names_known_ids() -> None:
+    with pytest.raises(ConfigError, match="an indicator of library 'crowdcast-generic'"):
+        load_indicator_library()["beer"]
