@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crowdcast.exceptions import DataValidationError, ParseError, SchemaError
+from crowdcast.exceptions import DataValidationError, ParameterError, ParseError, SchemaError
 from crowdcast.io._counts import read_counts
 from crowdcast.profiles import load_site_profile
 
@@ -42,7 +42,12 @@ def test_read_counts_wide_local_csv_resolves_the_repeated_autumn_hour(fixtures: 
     square = counts[counts["zone"] == "square"]
     # 00:00 and 01:00 CEST, then 02:00 CEST, 02:00 CET, 03:00 CET, 04:00 CET
     assert square["timestamp"].dt.strftime("%H:%M").tolist() == [
-        "22:00", "23:00", "00:00", "01:00", "02:00", "03:00"
+        "22:00",
+        "23:00",
+        "00:00",
+        "01:00",
+        "02:00",
+        "03:00",
     ]
     assert square["count"].tolist() == [100.0, 101.0, 102.0, 103.0, 104.0, 105.0]
     assert set(counts["zone"]) == {"square", "street"}  # names mapped to ids
@@ -73,8 +78,14 @@ def test_read_counts_rejects_a_local_time_that_does_not_exist(tmp_path: Path) ->
 
 def test_read_counts_requires_a_timezone_for_naive_timestamps(fixtures: Path) -> None:
     with pytest.raises(SchemaError) as info:
-        read_counts(fixtures / "counts" / "wide_spring_dst.csv", layout="wide", columns={"Tijd": "timestamp"})
-    assert "hint: pass timezone='Europe/Amsterdam' (the clock the file was written in)" in str(info.value)
+        read_counts(
+            fixtures / "counts" / "wide_spring_dst.csv",
+            layout="wide",
+            columns={"Tijd": "timestamp"},
+        )
+    assert "hint: pass timezone='Europe/Amsterdam' (the clock the file was written in)" in str(
+        info.value
+    )
 
 
 def test_read_counts_sums_line_counter_directions_and_shifts_end_labels(fixtures: Path) -> None:
@@ -91,7 +102,9 @@ def test_read_counts_reads_parquet(tmp_path: Path) -> None:
     df = pd.DataFrame(
         {
             "zone": ["a", "a", "a"],
-            "timestamp": pd.date_range("2024-01-01", periods=3, freq="15min", tz="Europe/Amsterdam"),
+            "timestamp": pd.date_range(
+                "2024-01-01", periods=3, freq="15min", tz="Europe/Amsterdam"
+            ),
             "count": [1, 2, 3],
         }
     )
@@ -114,29 +127,39 @@ def test_read_counts_lists_duplicate_rows_with_line_numbers(tmp_path: Path) -> N
 
 def test_read_counts_names_unparseable_numbers_and_times(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
-    path.write_text("zone,timestamp,count\na,2024-01-01T00:00Z,1\na,2024-01-01T01:00Z,\"2,5\"\n")
+    path.write_text('zone,timestamp,count\na,2024-01-01T00:00Z,1\na,2024-01-01T01:00Z,"2,5"\n')
     with pytest.raises(ParseError) as info:
         read_counts(path)
     assert "`count` must be numbers (empty = missing). Got '2,5'." in str(info.value)
     assert "rows 3" in str(info.value)
     assert "hint: use a dot as decimal separator" in str(info.value)
     path.write_text("zone,timestamp,count\na,yesterday,1\na,2024-01-01T01:00Z,2\n")
-    with pytest.raises(ParseError, match=r"`timestamp` must be ISO 8601 timestamps .* Got 'yesterday'"):
+    with pytest.raises(
+        ParseError, match=r"`timestamp` must be ISO 8601 timestamps .* Got 'yesterday'"
+    ):
         read_counts(path)
 
 
 def test_read_counts_rejects_unknown_zones(fixtures: Path, site) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DataValidationError) as info:
-        read_counts(fixtures / "counts" / "line_counter.csv", columns={"gate": "zone", "interval_end": "timestamp"},
-                    zones=["square"])
-    assert "`zone` must be a zone of the site profile (square). Got unknown 'Diezerstraat'." in str(info.value)
+        read_counts(
+            fixtures / "counts" / "line_counter.csv",
+            columns={"gate": "zone", "interval_end": "timestamp"},
+            zones=["square"],
+        )
+    assert "`zone` must be a zone of the site profile (square). Got unknown 'Diezerstraat'." in str(
+        info.value
+    )
 
 
 def test_read_counts_names_missing_columns_and_the_fix(fixtures: Path) -> None:
     with pytest.raises(SchemaError) as info:
         read_counts(fixtures / "counts" / "line_counter.csv")
     text = str(info.value)
-    assert "counts columns zone, timestamp, in, out must be present. Got no 'zone', 'timestamp'" in text
+    assert (
+        "counts columns zone, timestamp, in, out must be present. Got no 'zone', 'timestamp'"
+        in text
+    )
     assert "hint: map the file's names with columns={'<file column>': 'zone', ...}" in text
     with pytest.raises(SchemaError, match=r"`columns` keys must be columns of the file. Got 'gat'"):
         read_counts(fixtures / "counts" / "line_counter.csv", columns={"gat": "zone"})
@@ -148,7 +171,7 @@ def test_read_counts_names_a_missing_file(tmp_path: Path) -> None:
 
 
 def test_read_counts_rejects_an_unknown_layout(fixtures: Path) -> None:
-    with pytest.raises(SchemaError, match="`layout` must be 'long' or 'wide'. Got 'tall'."):
+    with pytest.raises(ParameterError, match=r"`layout` must be 'long' or 'wide'\. Got 'tall'\."):
         read_counts(fixtures / "counts" / "long.csv", layout="tall")  # type: ignore[arg-type]
 
 
@@ -162,11 +185,43 @@ def test_read_counts_rejects_an_unknown_layout(fixtures: Path) -> None:
     step=st.sampled_from(["15min", "1h"]),
 )
 def test_local_wide_export_round_trips_to_utc(tmp_path_factory, start, n: int, step: str) -> None:  # type: ignore[no-untyped-def]
-    """Any run of consecutive UTC intervals, written as local wall-clock time, reads back exactly."""
+    """Consecutive UTC intervals, written as local wall-clock time, read back exactly."""
     utc = pd.date_range(pd.Timestamp(start).floor("h").tz_localize("UTC"), periods=n, freq=step)
     local = utc.tz_convert("Europe/Amsterdam").tz_localize(None)
     path = tmp_path_factory.mktemp("rt") / "wide.csv"
-    pd.DataFrame({"t": local.strftime("%Y-%m-%d %H:%M"), "z": np.arange(n)}).to_csv(path, index=False)
-    counts = read_counts(path, layout="wide", columns={"t": "timestamp"}, timezone="Europe/Amsterdam")
+    pd.DataFrame({"t": local.strftime("%Y-%m-%d %H:%M"), "z": np.arange(n)}).to_csv(
+        path, index=False
+    )
+    counts = read_counts(
+        path, layout="wide", columns={"t": "timestamp"}, timezone="Europe/Amsterdam"
+    )
     assert counts["timestamp"].tolist() == utc.tolist()
     assert counts["count"].tolist() == list(map(float, range(n)))
+
+
+def test_read_counts_refuses_a_mix_of_naive_and_offset_timestamps(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("zone,timestamp,count\na,2024-06-01T14:00+02:00,1\na,2024-06-01T13:00,2\n")
+    with pytest.raises(ParseError) as info:
+        read_counts(path)
+    assert (
+        "`timestamp` must be all naive or all with a UTC offset. Got a mix of both, e.g. "
+        in str(info.value)
+    )
+    assert "rows 3" in str(info.value)
+
+
+def test_read_counts_names_an_unknown_timezone(fixtures: Path) -> None:
+    with pytest.raises(
+        ParameterError, match=r"`timezone` must be an IANA time zone name .* Got 'Mars/Base'"
+    ):
+        read_counts(fixtures / "counts" / "long.csv", timezone="Mars/Base")
+
+
+def test_read_counts_accepts_offsets_that_change_with_dst(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "zone,timestamp,count\na,2024-10-27T02:00+02:00,1\na,2024-10-27T02:00+01:00,2\n"
+    )
+    counts = read_counts(path)
+    assert counts["timestamp"].dt.hour.tolist() == [0, 1]

@@ -41,7 +41,7 @@ def test_load_site_profile_reads_every_section(fixtures: Path) -> None:
     assert (square.measure, square.area_m2, square.capacity) == ("occupancy", 2500.0, 5000)
     assert site.zone("street").width_m == 9.5
     assert site.venues[0].tags == ("horeca", "licensed")
-    assert list(site.closed_days[0].dates())[0] == dt.date(2024, 7, 13)
+    assert next(iter(site.closed_days[0].dates())) == dt.date(2024, 7, 13)
     assert len(list(site.closed_days[0].dates())) == 44
     src = site.source("cameras")
     assert src.purposes == ("crowd_safety", "event_planning")
@@ -136,7 +136,10 @@ def test_load_site_profile_requires_declared_purposes(tmp_path: Path) -> None:
 
 
 def test_load_site_profile_rejects_unknown_keys_and_subdivisions(tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL_SITE.replace('country = "NL"', 'country = "NL"\nsubdivision = "ZZ"\nzoom = 3'))
+    path = write(
+        tmp_path,
+        MINIMAL_SITE.replace('country = "NL"', 'country = "NL"\nsubdivision = "ZZ"\nzoom = 3'),
+    )
     with pytest.raises(ConfigError) as info:
         load_site_profile(path)
     text = str(info.value)
@@ -145,8 +148,12 @@ def test_load_site_profile_rejects_unknown_keys_and_subdivisions(tmp_path: Path)
 
 
 def test_load_site_profile_rejects_closed_days_ending_before_start(tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL_SITE + "[[closed_days]]\nname='x'\nstart=2024-07-13\nend=2024-07-01\n")
-    with pytest.raises(ConfigError, match=r"`closed_days\[0\].end` must be on or after start 2024-07-13"):
+    path = write(
+        tmp_path, MINIMAL_SITE + "[[closed_days]]\nname='x'\nstart=2024-07-13\nend=2024-07-01\n"
+    )
+    with pytest.raises(
+        ConfigError, match=r"`closed_days\[0\].end` must be on or after start 2024-07-13"
+    ):
         load_site_profile(path)
 
 
@@ -159,7 +166,9 @@ def test_load_site_profile_names_missing_file_and_bad_toml(tmp_path: Path) -> No
 
 def test_zone_lookup_names_known_zones(fixtures: Path) -> None:
     site = load_site_profile(fixtures / "profiles" / "site.toml")
-    with pytest.raises(ConfigError, match=r"a zone of site 'testdorp' \(square, street\). Got 'park'"):
+    with pytest.raises(
+        ConfigError, match=r"a zone of site 'testdorp' \(square, street\). Got 'park'"
+    ):
         site.zone("park")
 
 
@@ -179,7 +188,11 @@ def test_default_library_holds_the_generic_indicators() -> None:
         "relative_busyness",
     }
     beer = lib["alcohol_aggression"]
-    assert (beer.signal, beer.effect_size, beer.scope_radius_m) == ("alcohol_litres_sold", 0.01, 50.0)
+    assert (beer.signal, beer.effect_size, beer.scope_radius_m) == (
+        "alcohol_litres_sold",
+        0.01,
+        50.0,
+    )
     assert beer.scope_venue_tags == ("licensed",)
     assert (beer.window_start, beer.window_end) == (dt.time(18), dt.time(6))
     assert lib["crowding_density"].thresholds == (0.5, 2.0, 4.0)
@@ -246,7 +259,10 @@ levels = ["g", "y", "r"]
     with pytest.raises(ConfigError) as info:
         load_indicator_library(path)
     text = str(info.value)
-    assert "`indicators[0].effect.thresholds` must be strictly increasing. Got [0.5, 4.0, 2.0]." in text
+    assert (
+        "`indicators[0].effect.thresholds` must be strictly increasing. Got [0.5, 4.0, 2.0]."
+        in text
+    )
     assert "`indicators[0].effect.levels` must be one more level than thresholds (4)." in text
 
 

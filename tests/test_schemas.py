@@ -29,7 +29,9 @@ def utc(*values: str) -> pd.Series:
 def counts(**overrides: object) -> pd.DataFrame:
     base = {
         "zone": ["a", "a", "b", "b"],
-        "timestamp": utc("2024-01-01 00:00", "2024-01-01 01:00", "2024-01-01 00:00", "2024-01-01 01:00"),
+        "timestamp": utc(
+            "2024-01-01 00:00", "2024-01-01 01:00", "2024-01-01 00:00", "2024-01-01 01:00"
+        ),
         "count": [1.0, 2.0, 3.0, 4.0],
     }
     base.update(overrides)
@@ -80,7 +82,9 @@ def test_validate_counts_reports_every_problem_at_once() -> None:
     df = counts(
         zone=["a", "a", "c", "b"],
         count=[-1.0, np.inf, 3.0, 4.0],
-        timestamp=utc("2024-01-01 00:00", "2024-01-01 00:00", "2024-01-01 00:00", "2024-01-01 01:00"),
+        timestamp=utc(
+            "2024-01-01 00:00", "2024-01-01 00:00", "2024-01-01 00:00", "2024-01-01 01:00"
+        ),
     )
     with pytest.raises(DataValidationError) as info:
         validate_counts(df, source="cams.csv", zones=["a", "b"])
@@ -122,7 +126,7 @@ def test_validate_counts_rejects_text_counts() -> None:
 
 
 def test_validate_counts_rejects_non_dataframes() -> None:
-    with pytest.raises(SchemaError, match="counts data must be a pandas DataFrame. Got list."):
+    with pytest.raises(SchemaError, match=r"counts data must be a pandas DataFrame\. Got list\."):
         validate_counts([1, 2])  # type: ignore[arg-type]
 
 
@@ -134,7 +138,9 @@ def test_validate_counts_allows_nan_as_missing() -> None:
 def test_validate_counts_rejects_irregular_timestamps() -> None:
     df = counts(
         zone=["a"] * 4,
-        timestamp=utc("2024-01-01 00:00", "2024-01-01 01:00", "2024-01-01 02:00", "2024-01-01 02:30"),
+        timestamp=utc(
+            "2024-01-01 00:00", "2024-01-01 01:00", "2024-01-01 02:00", "2024-01-01 02:30"
+        ),
     )
     with pytest.raises(DataValidationError) as info:
         validate_counts(df, source="x.csv", freq="1h")
@@ -145,7 +151,11 @@ def test_validate_counts_rejects_irregular_timestamps() -> None:
 
 
 def test_infer_freq_uses_steps_within_each_zone() -> None:
-    df = counts(timestamp=utc("2024-01-01 00:00", "2024-01-01 00:15", "2024-01-01 00:05", "2024-01-01 00:20"))
+    df = counts(
+        timestamp=utc(
+            "2024-01-01 00:00", "2024-01-01 00:15", "2024-01-01 00:05", "2024-01-01 00:20"
+        )
+    )
     assert infer_freq(df["timestamp"], by=df["zone"]) == pd.Timedelta("15min")
 
 
@@ -236,11 +246,15 @@ def test_validate_weather_accepts_observations_and_forecasts_together() -> None:
 
 
 def test_validate_weather_reports_implausible_values() -> None:
-    df = weather(temperature_c=[45.0, 410.0], precipitation_mm=[-1.0, 0.0], humidity_pct=[50.0, 120.0])
+    df = weather(
+        temperature_c=[45.0, 410.0], precipitation_mm=[-1.0, 0.0], humidity_pct=[50.0, 120.0]
+    )
     with pytest.raises(DataValidationError) as info:
         validate_weather(df, source="knmi.txt")
     text = str(info.value)
-    assert "`temperature_c` must be between -60 and 60 °C. Got 1 value(s) outside, e.g. 410." in text
+    assert (
+        "`temperature_c` must be between -60 and 60 °C. Got 1 value(s) outside, e.g. 410." in text
+    )
     assert "hint: check the unit (e.g. 0.1 °C or km/h) of the source" in text
     assert "`precipitation_mm` must be >= 0." in text
     assert "`humidity_pct` must be between 0 and 100 %." in text
@@ -273,7 +287,10 @@ def test_validate_signals_checks_locations_and_duplicates() -> None:
         validate_signals(df, locations=["bar_1"])
     text = str(info.value)
     assert "(timestamp, location, signal) must be unique" in text
-    assert "`location` must be a venue or zone of the site profile (bar_1). Got unknown 'bar_9'." in text
+    assert (
+        "`location` must be a venue or zone of the site profile (bar_1). Got unknown 'bar_9'."
+        in text
+    )
 
 
 def test_validate_incidents_requires_whole_non_negative_counts() -> None:

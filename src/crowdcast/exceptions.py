@@ -8,6 +8,7 @@ The tree::
     │   ├── DataValidationError     values break a rule: duplicates, negatives, gaps in order
     │   └── ParseError              a file cannot be read in its declared format
     ├── ConfigError                 a site profile or indicator library is invalid
+    ├── ParameterError              an argument has an invalid value (also a ValueError)
     ├── NotFittedError              a model is used before ``fit``
     └── PrivacyError                input would identify people or break purpose binding
 
@@ -37,6 +38,7 @@ __all__ = [
     "DataQualityWarning",
     "DataValidationError",
     "NotFittedError",
+    "ParameterError",
     "ParseError",
     "PrivacyError",
     "Problem",
@@ -152,6 +154,10 @@ class ParseError(DataError):
 
 class ConfigError(_ProblemsError):
     """A site profile or indicator library file is invalid."""
+
+
+class ParameterError(_ProblemsError, ValueError):
+    """An argument of a crowdcast function has an invalid value."""
 
 
 class NotFittedError(CrowdcastError, ValueError):

@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import tomllib
 import zoneinfo
@@ -81,8 +82,23 @@ WEIGHT_SOURCES = ("default", "expert", "calibrated")
 
 # Keys that would make a generic library site-specific.
 _SITE_SPECIFIC_KEYS = frozenset(
-    {"zone", "zones", "venue", "venues", "weight", "weights", "site", "lat", "lon",
-     "latitude", "longitude", "location", "locations", "coordinates", "address"}
+    {
+        "zone",
+        "zones",
+        "venue",
+        "venues",
+        "weight",
+        "weights",
+        "site",
+        "lat",
+        "lon",
+        "latitude",
+        "longitude",
+        "location",
+        "locations",
+        "coordinates",
+        "address",
+    }
 )
 
 
@@ -325,7 +341,9 @@ class _Reader:
         self.source = source
         self.problems: list[Problem] = []
 
-    def error(self, key: str, expectation: str, got: object = _MISSING, hint: str | None = None) -> None:
+    def error(
+        self, key: str, expectation: str, got: object = _MISSING, hint: str | None = None
+    ) -> None:
         self.problems.append(
             Problem(
                 f"`{key}`",
@@ -354,7 +372,7 @@ class _Reader:
         value = table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             self.error(path, expectation or _kind_text(kind), value)
             return None if default is _MISSING else default
         if check is not None and not check(value):
@@ -393,8 +411,15 @@ class _Reader:
 
 def _kind_text(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "a string", float: "a number", int: "an integer", bool: "true or false",
-             list: "a list", dict: "a table", dt.date: "a date"}
+    names = {
+        str: "a string",
+        float: "a number",
+        int: "an integer",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+        dt.date: "a date",
+    }
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -477,7 +502,9 @@ def load_site_profile(path: str | Path) -> SiteProfile:
     for i, z in enumerate(zones):
         for n in z.neighbours:
             if n not in zone_ids:
-                r.error(f"zones[{i}].neighbours", f"zone ids ({', '.join(dict.fromkeys(zone_ids))})", n)
+                r.error(
+                    f"zones[{i}].neighbours", f"zone ids ({', '.join(dict.fromkeys(zone_ids))})", n
+                )
 
     venues = tuple(_venue(r, prefix, t, zone_ids) for prefix, t in r.tables(doc, "venues"))
     _check_unique_ids(r, "venues", [v.id for v in venues])
@@ -491,8 +518,13 @@ def load_site_profile(path: str | Path) -> SiteProfile:
     r.unknown_keys(privacy_t, "privacy", {"min_count_per_hour"})
     privacy = PrivacySettings(
         min_count_per_hour=r.get(
-            privacy_t, "privacy", "min_count_per_hour", float, 15.0,
-            check=lambda v: math.isfinite(v) and v >= 0, expectation="a number >= 0",
+            privacy_t,
+            "privacy",
+            "min_count_per_hour",
+            float,
+            15.0,
+            check=lambda v: math.isfinite(v) and v >= 0,
+            expectation="a number >= 0",
         )
     )
     targets = {"site"} | {f"zone:{z}" for z in zone_ids} | {f"venue:{v.id}" for v in venues}
@@ -500,7 +532,11 @@ def load_site_profile(path: str | Path) -> SiteProfile:
     seen: set[tuple[str, str]] = set()
     for i, w in enumerate(weights):
         if (w.indicator, w.target) in seen:
-            r.error(f"weights[{i}]", "one weight per indicator and target", f"{w.indicator} @ {w.target}")
+            r.error(
+                f"weights[{i}]",
+                "one weight per indicator and target",
+                f"{w.indicator} @ {w.target}",
+            )
         seen.add((w.indicator, w.target))
 
     r.raise_if_any("site profile")
@@ -541,29 +577,61 @@ def _check_unique_ids(r: _Reader, key: str, ids: list[str]) -> None:
         r.error(f"{key}.id", "unique", ", ".join(dupes))
 
 
-_ZONE_KEYS = {"id", "name", "measure", "area_m2", "width_m", "capacity", "tags", "lat", "lon", "neighbours"}
+_ZONE_KEYS = {
+    "id",
+    "name",
+    "measure",
+    "area_m2",
+    "width_m",
+    "capacity",
+    "tags",
+    "lat",
+    "lon",
+    "neighbours",
+}
 
 
 def _zone(r: _Reader, prefix: str, t: Mapping[str, Any]) -> Zone:
     r.unknown_keys(t, prefix, _ZONE_KEYS)
     zid = r.get(t, prefix, "id", str, "")
     measure = r.get(
-        t, prefix, "measure", str, "occupancy",
-        check=lambda v: v in ("occupancy", "passages"), expectation="'occupancy' or 'passages'",
+        t,
+        prefix,
+        "measure",
+        str,
+        "occupancy",
+        check=lambda v: v in ("occupancy", "passages"),
+        expectation="'occupancy' or 'passages'",
     )
-    area = r.get(t, prefix, "area_m2", float, None, check=_positive, expectation="a positive number")
-    width = r.get(t, prefix, "width_m", float, None, check=_positive, expectation="a positive number")
+    area = r.get(
+        t, prefix, "area_m2", float, None, check=_positive, expectation="a positive number"
+    )
+    width = r.get(
+        t, prefix, "width_m", float, None, check=_positive, expectation="a positive number"
+    )
     if measure == "passages" and area is None and width is None:
         pass  # relative levels only; the risk layer says so when asked for densities
-    lat = r.get(t, prefix, "lat", float, None, check=lambda v: -90 <= v <= 90, expectation="a latitude")
-    lon = r.get(t, prefix, "lon", float, None, check=lambda v: -180 <= v <= 180, expectation="a longitude")
+    lat = r.get(
+        t, prefix, "lat", float, None, check=lambda v: -90 <= v <= 90, expectation="a latitude"
+    )
+    lon = r.get(
+        t, prefix, "lon", float, None, check=lambda v: -180 <= v <= 180, expectation="a longitude"
+    )
     return Zone(
         id=zid,
         name=r.get(t, prefix, "name", str, zid),
         measure=measure,
         area_m2=area,
         width_m=width,
-        capacity=r.get(t, prefix, "capacity", int, None, check=lambda v: v > 0, expectation="a positive integer"),
+        capacity=r.get(
+            t,
+            prefix,
+            "capacity",
+            int,
+            None,
+            check=lambda v: v > 0,
+            expectation="a positive integer",
+        ),
         tags=r.strings(t, prefix, "tags"),
         lat=lat,
         lon=lon,
@@ -589,7 +657,9 @@ def _venue(r: _Reader, prefix: str, t: Mapping[str, Any], zone_ids: list[str]) -
 
 def _closed(r: _Reader, prefix: str, t: Mapping[str, Any]) -> ClosedDays:
     r.unknown_keys(t, prefix, {"name", "start", "end", "kind"})
-    start = r.get(t, prefix, "start", dt.date, dt.date(1970, 1, 1), expectation="a date (2024-07-13)")
+    start = r.get(
+        t, prefix, "start", dt.date, dt.date(1970, 1, 1), expectation="a date (2024-07-13)"
+    )
     end = r.get(t, prefix, "end", dt.date, start, expectation="a date (2024-08-25)")
     if isinstance(start, dt.datetime) or isinstance(end, dt.datetime):
         r.error(prefix, "dates without a time", f"{start} .. {end}")
@@ -604,10 +674,17 @@ def _closed(r: _Reader, prefix: str, t: Mapping[str, Any]) -> ClosedDays:
 
 
 def _source(r: _Reader, prefix: str, t: Mapping[str, Any], base: Path) -> DataSource:
-    r.unknown_keys(t, prefix, {"id", "kind", "path", "format", "purposes", "description", "options"})
+    r.unknown_keys(
+        t, prefix, {"id", "kind", "path", "format", "purposes", "description", "options"}
+    )
     kind = r.get(
-        t, prefix, "kind", str, "",
-        check=lambda v: v in DATA_KINDS, expectation=f"one of {', '.join(DATA_KINDS)}",
+        t,
+        prefix,
+        "kind",
+        str,
+        "",
+        check=lambda v: v in DATA_KINDS,
+        expectation=f"one of {', '.join(DATA_KINDS)}",
     )
     fmt = r.get(t, prefix, "format", str, "")
     if kind in _FORMATS and fmt and fmt not in _FORMATS[kind]:
@@ -642,19 +719,38 @@ def _risk(r: _Reader, t: Any) -> RiskSettings:
     if not isinstance(t, dict):
         r.error("risk", "a table ([risk])", t)
         return RiskSettings()
-    r.unknown_keys(t, "risk", {"density_scheme", "alert_level", "alert_probability", "distance_rule_m"})
+    r.unknown_keys(
+        t, "risk", {"density_scheme", "alert_level", "alert_probability", "distance_rule_m"}
+    )
     return RiskSettings(
         density_scheme=r.get(
-            t, "risk", "density_scheme", str, "default",
-            check=lambda v: v in DENSITY_SCHEMES, expectation=f"one of {', '.join(DENSITY_SCHEMES)}",
+            t,
+            "risk",
+            "density_scheme",
+            str,
+            "default",
+            check=lambda v: v in DENSITY_SCHEMES,
+            expectation=f"one of {', '.join(DENSITY_SCHEMES)}",
         ),
         alert_level=r.get(t, "risk", "alert_level", str, "orange"),
         alert_probability=r.get(
-            t, "risk", "alert_probability", float, 0.5,
-            check=lambda v: 0 < v < 1, expectation="a probability between 0 and 1 (exclusive)",
+            t,
+            "risk",
+            "alert_probability",
+            float,
+            0.5,
+            check=lambda v: 0 < v < 1,
+            expectation="a probability between 0 and 1 (exclusive)",
         ),
-        distance_rule_m=r.get(t, "risk", "distance_rule_m", float, 1.5, check=_positive,
-                              expectation="a positive number of metres"),
+        distance_rule_m=r.get(
+            t,
+            "risk",
+            "distance_rule_m",
+            float,
+            1.5,
+            check=_positive,
+            expectation="a positive number of metres",
+        ),
     )
 
 
@@ -684,12 +780,22 @@ def _weight(r: _Reader, prefix: str, t: Mapping[str, Any], targets: set[str]) ->
         indicator=r.get(t, prefix, "indicator", str, ""),
         target=target,
         value=r.get(
-            t, prefix, "value", float, 1.0,
-            check=lambda v: math.isfinite(v) and v >= 0, expectation="a number >= 0",
+            t,
+            prefix,
+            "value",
+            float,
+            1.0,
+            check=lambda v: math.isfinite(v) and v >= 0,
+            expectation="a number >= 0",
         ),
         source=r.get(
-            t, prefix, "source", str, "default",
-            check=lambda v: v in WEIGHT_SOURCES, expectation=f"one of {', '.join(WEIGHT_SOURCES)}",
+            t,
+            prefix,
+            "source",
+            str,
+            "default",
+            check=lambda v: v in WEIGHT_SOURCES,
+            expectation=f"one of {', '.join(WEIGHT_SOURCES)}",
         ),
         interval=interval,
         note=r.get(t, prefix, "note", str, ""),
@@ -699,8 +805,17 @@ def _weight(r: _Reader, prefix: str, t: Mapping[str, Any], targets: set[str]) ->
 # ----------------------------------------------------------------------------- indicator library
 
 _INDICATOR_KEYS = {
-    "id", "title", "hazard", "signal", "unit", "effect", "scope", "window",
-    "evidence", "reference", "description",
+    "id",
+    "title",
+    "hazard",
+    "signal",
+    "unit",
+    "effect",
+    "scope",
+    "window",
+    "evidence",
+    "reference",
+    "description",
 }
 
 
@@ -771,12 +886,19 @@ def _indicator(r: _Reader, prefix: str, t: Mapping[str, Any]) -> Indicator:
     scope = scope if isinstance(scope, dict) else {}
     window = window if isinstance(window, dict) else {}
     r.unknown_keys(effect, f"{prefix}.effect", {"form", "size", "per", "thresholds", "levels"})
-    r.unknown_keys(scope, f"{prefix}.scope", {"venue_tags", "zone_tags", "radius_m"} | _SITE_SPECIFIC_KEYS)
+    r.unknown_keys(
+        scope, f"{prefix}.scope", {"venue_tags", "zone_tags", "radius_m"} | _SITE_SPECIFIC_KEYS
+    )
     r.unknown_keys(window, f"{prefix}.window", {"start", "end"})
 
     form = r.get(
-        effect, f"{prefix}.effect", "form", str, "",
-        check=lambda v: v in EFFECT_FORMS, expectation=f"one of {', '.join(EFFECT_FORMS)}",
+        effect,
+        f"{prefix}.effect",
+        "form",
+        str,
+        "",
+        check=lambda v: v in EFFECT_FORMS,
+        expectation=f"one of {', '.join(EFFECT_FORMS)}",
     )
     thresholds_raw = effect.get("thresholds", [])
     thresholds: tuple[float, ...] = ()
@@ -786,7 +908,7 @@ def _indicator(r: _Reader, prefix: str, t: Mapping[str, Any]) -> Indicator:
         r.error(f"{prefix}.effect.thresholds", "a list of numbers", thresholds_raw)
     else:
         thresholds = tuple(float(v) for v in thresholds_raw)
-        if any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
+        if any(b <= a for a, b in itertools.pairwise(thresholds)):
             r.error(f"{prefix}.effect.thresholds", "strictly increasing", list(thresholds))
     levels = r.strings(effect, f"{prefix}.effect", "levels")
     if thresholds and len(levels) != len(thresholds) + 1:
@@ -815,8 +937,15 @@ def _indicator(r: _Reader, prefix: str, t: Mapping[str, Any]) -> Indicator:
         levels=levels,
         scope_venue_tags=r.strings(scope, f"{prefix}.scope", "venue_tags"),
         scope_zone_tags=r.strings(scope, f"{prefix}.scope", "zone_tags"),
-        scope_radius_m=r.get(scope, f"{prefix}.scope", "radius_m", float, None, check=_positive,
-                             expectation="a positive number of metres"),
+        scope_radius_m=r.get(
+            scope,
+            f"{prefix}.scope",
+            "radius_m",
+            float,
+            None,
+            check=_positive,
+            expectation="a positive number of metres",
+        ),
         window_start=_parse_time(r, f"{prefix}.window.start", window.get("start")),
         window_end=_parse_time(r, f"{prefix}.window.end", window.get("end")),
         evidence=r.get(t, prefix, "evidence", str, ""),

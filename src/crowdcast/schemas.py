@@ -145,9 +145,7 @@ EVENTS = Contract(
         Column("zone", "str", "zone id the event takes place in (one row per zone)"),
         Column("start", "datetime", "start, UTC"),
         Column("end", "datetime", "end (exclusive), UTC"),
-        Column(
-            "expected_attendance", "float", "expected visitors", unit="persons", nullable=True
-        ),
+        Column("expected_attendance", "float", "expected visitors", unit="persons", nullable=True),
         Column("category", "str", "free category, e.g. market, football, concert"),
         Column("status", "str", "confirmed, tentative or cancelled"),
     ),
@@ -162,7 +160,9 @@ WEATHER = Contract(
         Column("precipitation_mm", "float", "precipitation sum", unit="mm", nullable=True),
         Column("wind_speed_ms", "float", "mean wind speed", unit="m/s", nullable=True),
         Column("sunshine_h", "float", "sunshine duration", unit="h", required=False, nullable=True),
-        Column("humidity_pct", "float", "relative humidity", unit="%", required=False, nullable=True),
+        Column(
+            "humidity_pct", "float", "relative humidity", unit="%", required=False, nullable=True
+        ),
         Column("condition", "str", "free text or code", required=False, nullable=True),
         Column("station", "str", "station or grid point id", required=False),
         Column(
@@ -214,7 +214,7 @@ def _is_str_like(s: pd.Series) -> bool:
     if isinstance(s.dtype, pd.CategoricalDtype):
         return all(isinstance(v, str) for v in s.dtype.categories)
     if pd.api.types.is_object_dtype(s.dtype):
-        return bool(s.dropna().map(lambda v: isinstance(v, str)).all())
+        return pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
     return False
 
 
@@ -445,7 +445,9 @@ class _Checker:
 
     def raise_if_any(self) -> None:
         if self.schema:
-            raise SchemaError(self.schema + self.values, title=f"Invalid {self.contract.name} table")
+            raise SchemaError(
+                self.schema + self.values, title=f"Invalid {self.contract.name} table"
+            )
         if self.values:
             raise DataValidationError(self.values, title=f"Invalid {self.contract.name} table")
 
@@ -471,7 +473,9 @@ class _Checker:
 # ----------------------------------------------------------------------------- counts
 
 
-def infer_freq(timestamps: pd.Series | pd.DatetimeIndex, *, by: pd.Series | None = None) -> pd.Timedelta:
+def infer_freq(
+    timestamps: pd.Series | pd.DatetimeIndex, *, by: pd.Series | None = None
+) -> pd.Timedelta:
     """The interval of a counts series: the smallest step between consecutive timestamps.
 
     With ``by`` (e.g. the zone column) steps are taken within each group.
@@ -482,15 +486,14 @@ def infer_freq(timestamps: pd.Series | pd.DatetimeIndex, *, by: pd.Series | None
     >>> infer_freq(ts)
     Timedelta('0 days 00:15:00')
     """
-    ts = pd.Series(pd.DatetimeIndex(timestamps).as_unit("ns"))
-    if by is not None:
-        frame = pd.DataFrame({"g": np.asarray(by), "t": ts.to_numpy()})
-        frame = frame.sort_values(["g", "t"])
-        diffs = frame.groupby("g", sort=False)["t"].diff()
-    else:
-        diffs = ts.sort_values().diff()
-    diffs = diffs[diffs > pd.Timedelta(0)]
-    if diffs.empty:
+    ns = pd.DatetimeIndex(timestamps).as_unit("ns").asi8
+    codes = pd.factorize(by)[0] if by is not None else np.zeros(len(ns), dtype=np.intp)
+    if not _is_sorted(codes, ns):
+        order = np.lexsort((ns, codes))
+        ns, codes = ns[order], codes[order]
+    steps = np.diff(ns)
+    diffs = steps[(codes[1:] == codes[:-1]) & (steps > 0)]
+    if diffs.size == 0:
         raise DataValidationError(
             [
                 Problem(
@@ -501,7 +504,13 @@ def infer_freq(timestamps: pd.Series | pd.DatetimeIndex, *, by: pd.Series | None
                 )
             ]
         )
-    return pd.Timedelta(diffs.min())
+    return pd.Timedelta(int(diffs.min()), unit="ns")
+
+
+def _is_sorted(codes: np.ndarray, ns: np.ndarray) -> bool:
+    """True when rows are grouped by code (ascending) and time-ordered within groups."""
+    same = codes[1:] == codes[:-1]
+    return bool(np.all(codes[1:] >= codes[:-1]) and np.all(ns[1:][same] >= ns[:-1][same]))
 
 
 def validate_counts(
@@ -596,19 +605,30 @@ def complete_grid(counts: pd.DataFrame, freq: str | pd.Timedelta) -> pd.DataFram
     >>> complete_grid(df, "h")["count"].tolist()
     [1.0, nan, nan, 2.0]
     """
-    step = pd.Timedelta(freq)
-    parts = []
-    for zone, g in counts.groupby("zone", sort=True):
-        idx = pd.date_range(g["timestamp"].min(), g["timestamp"].max(), freq=step)
-        full = g.set_index("timestamp")["count"].reindex(idx)
-        parts.append(
-            pd.DataFrame({"zone": zone, "timestamp": idx, "count": full.to_numpy(dtype=float)})
-        )
-    if not parts:
+    step = pd.Timedelta(freq).value
+    if counts.empty:
         return counts.copy()
-    out = pd.concat(parts, ignore_index=True)
-    out["zone"] = out["zone"].astype("str")
-    out["timestamp"] = out["timestamp"].dt.as_unit("ns")
+    codes, uniques = pd.factorize(counts["zone"], sort=True)
+    zones = np.asarray(uniques, dtype=object)
+    ns = pd.DatetimeIndex(counts["timestamp"]).as_unit("ns").asi8
+    first = np.full(len(zones), np.iinfo(np.int64).max)
+    last = np.full(len(zones), np.iinfo(np.int64).min)
+    np.minimum.at(first, codes, ns)
+    np.maximum.at(last, codes, ns)
+    sizes = (last - first) // step + 1
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    grid_codes = np.repeat(np.arange(len(zones)), sizes)
+    within = np.arange(int(sizes.sum())) - np.repeat(offsets, sizes)
+    grid_ns = np.repeat(first, sizes) + within * step
+    values = np.full(len(grid_ns), np.nan)
+    values[offsets[codes] + (ns - first[codes]) // step] = counts["count"].to_numpy(dtype=float)
+    out = pd.DataFrame(
+        {
+            "zone": pd.Series(zones[grid_codes], dtype="str"),
+            "timestamp": pd.DatetimeIndex(grid_ns.astype("datetime64[ns]")).tz_localize("UTC"),
+            "count": values,
+        }
+    )
     return out
 
 
@@ -617,8 +637,10 @@ def find_gaps(counts: pd.DataFrame, freq: str | pd.Timedelta | None = None) -> p
 
     ``end`` is exclusive. Counts not yet on a full grid are completed first.
     """
-    step = pd.Timedelta(freq) if freq is not None else infer_freq(
-        counts["timestamp"], by=counts["zone"]
+    step = (
+        pd.Timedelta(freq)
+        if freq is not None
+        else infer_freq(counts["timestamp"], by=counts["zone"])
     )
     grid = complete_grid(counts, step)
     rows = []
@@ -710,7 +732,9 @@ def validate_weather(df: pd.DataFrame, *, source: str | None = None) -> pd.DataF
     chk.check_columns()
     ok = chk.check_dtypes()
     chk.check_range("temperature_c", -60, 60, ok, "°C")
-    chk.check_min("precipitation_mm", 0, ok, hint="precipitation cannot be negative; check codes like -1")
+    chk.check_min(
+        "precipitation_mm", 0, ok, hint="precipitation cannot be negative; check codes like -1"
+    )
     chk.check_min("wind_speed_ms", 0, ok)
     chk.check_min("sunshine_h", 0, ok)
     chk.check_range("humidity_pct", 0, 100, ok, "%")

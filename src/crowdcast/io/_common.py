@@ -6,13 +6,14 @@ file, the column and the file line numbers of the first offending rows.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from crowdcast.exceptions import ParseError, Problem, SchemaError
+from crowdcast.exceptions import ParameterError, ParseError, Problem, SchemaError
 
 __all__ = [
     "map_columns",
@@ -26,11 +27,15 @@ __all__ = [
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
-def read_table(path: str | Path, *, what: str) -> pd.DataFrame:
+def read_table(
+    path: str | Path, *, what: str, text_columns: Collection[str] | None = None
+) -> pd.DataFrame:
     """Read a CSV or Parquet file; the index holds file line numbers (CSV) or row numbers.
 
     CSV cells are read as text so that nothing is guessed before the contract
-    parsers see it.
+    parsers see it; with ``text_columns`` only those are (ids that look like
+    numbers, such as ``"007"``, stay text) and the others may be read as
+    numbers directly, which is much faster for wide files.
     """
     p = Path(path)
     if not p.is_file():
@@ -42,12 +47,21 @@ def read_table(path: str | Path, *, what: str) -> pd.DataFrame:
             df = pd.read_parquet(p)
             df.index = pd.RangeIndex(0, len(df))
         else:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
+            dtype: type | dict[str, type] = str
+            if text_columns is not None:
+                dtype = {c: str for c in text_columns}
+            df = pd.read_csv(
+                p, dtype=dtype, keep_default_na=False, na_values=[""], skipinitialspace=True
+            )
             df.index = pd.RangeIndex(2, len(df) + 2)  # line 1 is the header
     except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         kind = "Parquet" if p.suffix.lower() in _PARQUET_SUFFIXES else "CSV"
         raise ParseError(
-            [Problem(f"the {what} file", f"readable {kind}", str(exc).splitlines()[0], source=str(p))]
+            [
+                Problem(
+                    f"the {what} file", f"readable {kind}", str(exc).splitlines()[0], source=str(p)
+                )
+            ]
         ) from None
     df.columns = [str(c).strip() for c in df.columns]
     return df
@@ -94,12 +108,50 @@ def map_columns(
     return df
 
 
-def _parse_text(values: pd.Series) -> pd.Series:
+_OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def _parse_text(values: pd.Series, *, column: str, source: str) -> pd.Series:
     try:
         return pd.to_datetime(values, format="ISO8601")
     except (ValueError, TypeError):
-        # mixed UTC offsets (e.g. +01:00 and +02:00 across DST) parse only to UTC
+        alone = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
+        if (alone.isna() & values.notna()).any():
+            raise  # some values are not timestamps at all: reported by the caller
+        has_offset = values.str.strip().str.contains(_OFFSET, regex=True).fillna(False)
+        if has_offset.any() and not has_offset.all():
+            naive = ~has_offset.to_numpy(dtype=bool) & values.notna().to_numpy()
+            raise ParseError(
+                [
+                    Problem(
+                        f"`{column}`",
+                        "all naive or all with a UTC offset",
+                        f"a mix of both, e.g. {values[naive].iloc[0]!r} has no offset",
+                        source=source,
+                        column=column,
+                        rows=tuple(values.index[naive][:5]),
+                        hint="export every timestamp the same way, preferably in UTC",
+                    )
+                ]
+            ) from None
+        # all carry offsets, but different ones (+01:00 and +02:00 across DST)
         return pd.to_datetime(values, format="ISO8601", utc=True)
+
+
+def _check_timezone(timezone: str, source: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ParameterError(
+            [
+                Problem(
+                    "`timezone`",
+                    "an IANA time zone name like 'Europe/Amsterdam'",
+                    repr(timezone),
+                    source=source,
+                )
+            ]
+        ) from None
 
 
 def parse_timestamps(
@@ -116,12 +168,16 @@ def parse_timestamps(
     repeated hour when DST ends is resolved by its position; a local time that
     does not exist (the skipped hour when DST starts) is an error.
     """
+    if timezone is not None:
+        _check_timezone(timezone, source)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         parsed = values
     else:
         text = values.astype("string")
         try:
-            parsed = _parse_text(text)
+            parsed = _parse_text(text, column=column, source=source)
+        except ParseError:
+            raise
         except (ValueError, TypeError, OverflowError):
             coerced = pd.Series(
                 [pd.to_datetime(v, format="ISO8601", errors="coerce", utc=True) for v in text],
@@ -214,7 +270,7 @@ def _localize(
                 ]
             ) from None
         result[positions] = aware.tz_convert("UTC").tz_localize(None).as_unit("ns").to_numpy()
-    return pd.Series(result, index=parsed.index).dt.tz_localize("UTC")
+    return pd.Series(pd.DatetimeIndex(result).tz_localize("UTC"), index=parsed.index)
 
 
 def parse_numbers(values: pd.Series, *, column: str, source: str) -> pd.Series:

@@ -9,7 +9,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from crowdcast.exceptions import DataValidationError, Problem, SchemaError
+from crowdcast.exceptions import (
+    DataValidationError,
+    ParameterError,
+    Problem,
+    SchemaError,
+    format_message,
+)
 from crowdcast.io._common import (
     map_columns,
     map_zone_names,
@@ -75,22 +81,24 @@ def read_counts(
     ['zone', 'timestamp', 'count']
     """
     source = str(path)
-    raw = read_table(path, what="counts")
+    file_names = {v: k for k, v in (columns or {}).items()}
+    text = [file_names.get(c, c) for c in ("zone", "timestamp")]
+    raw = read_table(path, what="counts", text_columns=text)
     lookup = zone_lookup(zones)
     if layout == "wide":
-        df = _melt_wide(raw, columns, source=source)
+        df = _melt_wide(raw, columns, source=source, timezone=timezone)
     elif layout == "long":
         df = _long(raw, columns, source=source)
-    else:
-        raise SchemaError(
-            [Problem("`layout`", "'long' or 'wide'", repr(layout), source=source)]
+        df["timestamp"] = parse_timestamps(
+            df["timestamp"], column="timestamp", source=source, timezone=timezone, groups=df["zone"]
         )
+    else:
+        raise ParameterError(format_message("`layout`", "'long' or 'wide'", repr(layout)))
     df["zone"] = map_zone_names(df["zone"], lookup)
-    df["timestamp"] = parse_timestamps(
-        df["timestamp"], column="timestamp", source=source, timezone=timezone, groups=df["zone"]
-    )
     if label == "end":
-        step = pd.Timedelta(freq) if freq is not None else infer_freq(df["timestamp"], by=df["zone"])
+        step = (
+            pd.Timedelta(freq) if freq is not None else infer_freq(df["timestamp"], by=df["zone"])
+        )
         df["timestamp"] = df["timestamp"] - step
     known = sorted(set(lookup.values())) if lookup is not None else None
     valid = validate_counts(df, source=source, zones=known, freq=freq)
@@ -117,7 +125,9 @@ def _safe_freq(counts: pd.DataFrame, source: str) -> pd.Timedelta:
 def _long(raw: pd.DataFrame, columns: Mapping[str, str] | None, *, source: str) -> pd.DataFrame:
     renamed = (raw.rename(columns=dict(columns)) if columns else raw).columns
     line_counter = "count" not in renamed and {"in", "out"} <= set(renamed)
-    required = ("zone", "timestamp", "in", "out") if line_counter else ("zone", "timestamp", "count")
+    required = (
+        ("zone", "timestamp", "in", "out") if line_counter else ("zone", "timestamp", "count")
+    )
     df = map_columns(raw, columns, required=required, source=source, what="counts")
     if line_counter:
         passages = parse_numbers(df["in"], column="in", source=source) + parse_numbers(
@@ -129,7 +139,9 @@ def _long(raw: pd.DataFrame, columns: Mapping[str, str] | None, *, source: str) 
     return df[["zone", "timestamp", "count"]].copy()
 
 
-def _melt_wide(raw: pd.DataFrame, columns: Mapping[str, str] | None, *, source: str) -> pd.DataFrame:
+def _melt_wide(
+    raw: pd.DataFrame, columns: Mapping[str, str] | None, *, source: str, timezone: str | None
+) -> pd.DataFrame:
     df = map_columns(raw, columns, required=("timestamp",), source=source, what="counts")
     zone_cols = [c for c in df.columns if c != "timestamp"]
     if not zone_cols:
@@ -143,18 +155,15 @@ def _melt_wide(raw: pd.DataFrame, columns: Mapping[str, str] | None, *, source: 
                 )
             ]
         )
-    values = {z: parse_numbers(df[z], column=z, source=source) for z in zone_cols}
+    # one timestamp column for all zones: parse (and localise) it once
+    ts = parse_timestamps(df["timestamp"], column="timestamp", source=source, timezone=timezone)
+    values = [parse_numbers(df[z], column=z, source=source).to_numpy() for z in zone_cols]
     n = len(df)
-    long = pd.DataFrame(
+    return pd.DataFrame(
         {
             "zone": np.repeat(np.asarray(zone_cols, dtype=object), n),
-            "timestamp": np.tile(df["timestamp"].to_numpy(), len(zone_cols)),
-            "count": np.concatenate([values[z].to_numpy() for z in zone_cols]),
+            "timestamp": np.tile(ts.to_numpy(), len(zone_cols)),
+            "count": np.concatenate(values),
         },
         index=np.tile(df.index.to_numpy(), len(zone_cols)),
-    )
-    if pd.api.types.is_datetime64_any_dtype(df["timestamp"].dtype):
-        long["timestamp"] = pd.Series(
-            np.tile(df["timestamp"].to_numpy(), len(zone_cols)), index=long.index
-        ).astype(df["timestamp"].dtype)
-    return long
+    ).astype({"timestamp": "datetime64[ns, UTC]"})
