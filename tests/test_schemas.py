@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crowdcast.exceptions import DataValidationError, SchemaError
+from crowdcast.exceptions import DataValidationError, ParameterError, SchemaError
 from crowdcast.schemas import (
     COUNTS,
+    as_timedelta,
     complete_grid,
     find_gaps,
     infer_freq,
@@ -309,3 +310,14 @@ def test_validate_incidents_requires_whole_non_negative_counts() -> None:
     assert "`count` must be >= 0." in text
     ok = validate_incidents(df.assign(count=[1, 2]))
     assert ok["count"].dtype == np.int64
+
+
+def test_as_timedelta_accepts_aliases_and_names_bad_intervals() -> None:
+    assert as_timedelta("h") == pd.Timedelta("1h")
+    assert as_timedelta("15min") == pd.Timedelta("15min")
+    with pytest.raises(
+        ParameterError, match=r"`freq` must be a positive interval .* Got 'often'\."
+    ):
+        as_timedelta("often")
+    with pytest.raises(ParameterError, match=r"Got '-1h'"):
+        as_timedelta("-1h")

@@ -40,8 +40,10 @@ import pandas as pd
 from crowdcast.exceptions import (
     DataError,
     DataValidationError,
+    ParameterError,
     Problem,
     SchemaError,
+    format_message,
 )
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "WEATHER",
     "Column",
     "Contract",
+    "as_timedelta",
     "complete_grid",
     "find_gaps",
     "infer_freq",
@@ -567,7 +570,7 @@ def validate_counts(
 def _check_regular(chk: _Checker, freq: str | pd.Timedelta | None) -> None:
     ts = chk.df["timestamp"]
     try:
-        step = pd.Timedelta(freq) if freq is not None else infer_freq(ts, by=chk.df["zone"])
+        step = as_timedelta(freq) if freq is not None else infer_freq(ts, by=chk.df["zone"])
     except DataError:
         return
     step_ns = step.value
@@ -592,6 +595,27 @@ def _freq_text(step: pd.Timedelta) -> str:
     return f"{minutes}-minute" if minutes else str(step)
 
 
+def as_timedelta(freq: str | pd.Timedelta) -> pd.Timedelta:
+    """An interval given as ``"h"``, ``"15min"``, ``"1h"`` or a Timedelta, as a positive Timedelta.
+
+    Examples
+    --------
+    >>> as_timedelta("h")
+    Timedelta('0 days 01:00:00')
+    """
+    text = "1" + freq if isinstance(freq, str) and freq[:1].isalpha() else freq
+    try:
+        step = pd.Timedelta(text)
+        valid = not pd.isna(step) and step > pd.Timedelta(0)
+    except (ValueError, TypeError):
+        valid = False
+    if not valid:
+        raise ParameterError(
+            format_message("`freq`", "a positive interval like '15min' or '1h'", repr(freq))
+        )
+    return step
+
+
 def complete_grid(counts: pd.DataFrame, freq: str | pd.Timedelta) -> pd.DataFrame:
     """Put a valid counts table on a full regular grid per zone.
 
@@ -605,7 +629,7 @@ def complete_grid(counts: pd.DataFrame, freq: str | pd.Timedelta) -> pd.DataFram
     >>> complete_grid(df, "h")["count"].tolist()
     [1.0, nan, nan, 2.0]
     """
-    step = pd.Timedelta(freq).value
+    step = as_timedelta(freq).value
     if counts.empty:
         return counts.copy()
     codes, uniques = pd.factorize(counts["zone"], sort=True)
@@ -638,7 +662,7 @@ def find_gaps(counts: pd.DataFrame, freq: str | pd.Timedelta | None = None) -> p
     ``end`` is exclusive. Counts not yet on a full grid are completed first.
     """
     step = (
-        pd.Timedelta(freq)
+        as_timedelta(freq)
         if freq is not None
         else infer_freq(counts["timestamp"], by=counts["zone"])
     )

@@ -24,7 +24,7 @@ from crowdcast.io._common import (
     read_table,
     zone_lookup,
 )
-from crowdcast.schemas import complete_grid, infer_freq, validate_counts
+from crowdcast.schemas import as_timedelta, complete_grid, infer_freq, validate_counts
 
 __all__ = ["read_counts"]
 
@@ -97,12 +97,12 @@ def read_counts(
     df["zone"] = map_zone_names(df["zone"], lookup)
     if label == "end":
         step = (
-            pd.Timedelta(freq) if freq is not None else infer_freq(df["timestamp"], by=df["zone"])
+            as_timedelta(freq) if freq is not None else infer_freq(df["timestamp"], by=df["zone"])
         )
         df["timestamp"] = df["timestamp"] - step
     known = sorted(set(lookup.values())) if lookup is not None else None
     valid = validate_counts(df, source=source, zones=known, freq=freq)
-    step = pd.Timedelta(freq) if freq is not None else _safe_freq(valid, source)
+    step = as_timedelta(freq) if freq is not None else _safe_freq(valid, source)
     return complete_grid(valid, step)
 
 

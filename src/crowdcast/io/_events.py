@@ -26,7 +26,7 @@ import icalendar
 import numpy as np
 import pandas as pd
 import recurring_ical_events
-import x_wr_timezone  # type: ignore[import-untyped]
+import x_wr_timezone
 
 from crowdcast.exceptions import (
     DataError,

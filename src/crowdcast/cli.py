@@ -1,0 +1,91 @@
+"""The ``crowdcast`` command: a thin shell over the library.
+
+Parse arguments, call the public API, print. Library errors become their
+message on stderr and exit code 1; usage errors exit with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from crowdcast._version import __version__
+from crowdcast.exceptions import CrowdcastError
+from crowdcast.io._site import City, load_city
+from crowdcast.sample import load_sample, make_city
+
+__all__ = ["main"]
+
+
+def _print_city(city: City) -> None:
+    print(city.describe())
+    print()
+    table = city.summary().copy()
+    for col in ("first", "last"):
+        table[col] = table[col].dt.strftime("%Y-%m-%d")
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-"))
+    gaps = city.gaps().sort_values("intervals", ascending=False).head(5)
+    if len(gaps):
+        print("\nLongest gaps (missing intervals stay missing, never zero-filled):")
+        print(gaps.to_string(index=False))
+
+
+def _demo(args: argparse.Namespace) -> int:
+    city = load_city(args.site) if args.site else load_sample()
+    _print_city(city)
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    _print_city(load_city(args.site, library=args.library))
+    return 0
+
+
+def _make_sample(args: argparse.Namespace) -> int:
+    city = make_city(args.out, seed=args.seed, overwrite=args.overwrite)
+    for path in city.paths:
+        print(path)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crowdcast", description="Forecast crowd density per zone, with risk levels."
+    )
+    parser.add_argument("--version", action="version", version=f"crowdcast {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the main job on the shipped sample city")
+    demo.add_argument("--site", type=Path, help="a site profile instead of the sample")
+    demo.set_defaults(func=_demo)
+
+    summary = sub.add_parser("summary", help="load, validate and summarise a site's data")
+    summary.add_argument("site", type=Path, help="site profile (TOML)")
+    summary.add_argument("--library", type=Path, help="indicator library (TOML)")
+    summary.set_defaults(func=_summary)
+
+    sample = sub.add_parser("make-sample", help="simulate the sample city into a folder")
+    sample.add_argument("out", type=Path)
+    sample.add_argument("--seed", type=int, default=2024)
+    sample.add_argument("--overwrite", action="store_true", help="replace existing files")
+    sample.set_defaults(func=_make_sample)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``crowdcast`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CrowdcastError as exc:
+        print(f"crowdcast: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

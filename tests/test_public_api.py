@@ -1,0 +1,67 @@
+"""The public surface is small, sorted and deliberate."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import crowdcast as cc
+
+PUBLIC = [
+    "City",
+    "IndicatorLibrary",
+    "SiteProfile",
+    "__version__",
+    "complete_grid",
+    "exceptions",
+    "find_gaps",
+    "infer_freq",
+    "load_city",
+    "load_indicator_library",
+    "load_sample",
+    "load_site_profile",
+    "make_city",
+    "read_counts",
+    "read_events_csv",
+    "read_ical",
+    "read_incidents",
+    "read_knmi",
+    "read_open_meteo",
+    "read_signals",
+    "read_weather_csv",
+    "sample_path",
+    "validate_counts",
+    "validate_events",
+    "validate_incidents",
+    "validate_signals",
+    "validate_weather",
+    "write_ical",
+]
+
+
+def test_public_names_are_pinned_and_sorted() -> None:
+    assert cc.__all__ == PUBLIC
+    assert sorted(cc.__all__, key=str.casefold) == sorted(PUBLIC, key=str.casefold)
+    for name in cc.__all__:
+        assert hasattr(cc, name)
+
+
+def test_subpackages_export_what_they_list() -> None:
+    for module in ("crowdcast.io", "crowdcast.sample", "crowdcast.schemas", "crowdcast.profiles"):
+        mod = importlib.import_module(module)
+        for name in mod.__all__:
+            assert hasattr(mod, name), f"{module}.{name}"
+
+
+def test_import_has_no_global_side_effects() -> None:
+    code = (
+        "import logging, warnings; "
+        # third-party imports may set their own filters; crowdcast must add none
+        "import numpy, pandas, holidays, icalendar, recurring_ical_events, tomli_w; "
+        "filters = list(warnings.filters); "
+        "import crowdcast; "
+        "assert warnings.filters == filters, 'warning filters changed'; "
+        "assert logging.getLogger().handlers == [], 'logging configured'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
