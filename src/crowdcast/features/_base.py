@@ -17,7 +17,7 @@ Column names are derived from parameters and never depend on the data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -123,6 +123,7 @@ class ForecastData:
     weather: pd.DataFrame | None = None
     site: SiteProfile | None = None
     freq: pd.Timedelta | None = None
+    grid: History | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_city(cls, city: Any) -> ForecastData:
@@ -136,7 +137,12 @@ class ForecastData:
         )
 
     def history(self) -> History:
-        return History.from_counts(self.counts, self.freq)
+        """The counts as a :class:`History` grid (``grid`` when given, else built)."""
+        return self.grid if self.grid is not None else History.from_counts(self.counts, self.freq)
+
+    def with_grid(self, grid: History) -> ForecastData:
+        """The same data with a prebuilt history grid (avoids re-gridding the counts)."""
+        return replace(self, grid=grid, freq=grid.freq)
 
 
 def make_rows(

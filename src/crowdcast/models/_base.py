@@ -209,12 +209,11 @@ class BaseForecaster(BaseEstimator):  # type: ignore[misc]
             validate_counts(counts, source="counts passed to predict"), self.freq_
         )
         data = ForecastData(
-            counts=pd.DataFrame(),  # the history object is used directly
-            events=events if events is not None else getattr(self, "events_", None),
-            weather=weather if weather is not None else getattr(self, "weather_", None),
-            site=getattr(self, "site_", None),
-            freq=self.freq_,
-        )
+            counts=pd.DataFrame(),  # the history grid below is used directly
+            events=events if events is not None else self.events_,
+            weather=weather if weather is not None else self.weather_,
+            site=self.site_,
+        ).with_grid(history)
         start = (
             history.last_observed() + self.freq_ if origin is None else _utc(origin, "origin")
         )
@@ -228,7 +227,7 @@ class BaseForecaster(BaseEstimator):  # type: ignore[misc]
         """Forecast arbitrary ``(zone, origin, horizon, timestamp)`` rows."""
         self._check_fitted()
         hist = history if history is not None else data.history()
-        values = np.asarray(self._predict(rows, data, hist), dtype=float)
+        values = np.asarray(self._predict(rows, data.with_grid(hist), hist), dtype=float)
         values = np.sort(np.clip(values, 0.0, None), axis=1)  # never negative, never crossing
         out = rows[["zone", "origin", "timestamp", "horizon"]].reset_index(drop=True)
         for j, col in enumerate(self.quantile_columns):

@@ -1,0 +1,101 @@
+"""The main job: train on a city, forecast the next hours for every zone, summarise peaks."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crowdcast.exceptions import CrowdcastError
+from crowdcast.models._base import BaseForecaster
+
+__all__ = ["ForecastRun", "forecast_city", "peak_table"]
+
+
+@dataclass(frozen=True)
+class ForecastRun:
+    """What :func:`forecast_city` produced."""
+
+    forecast: pd.DataFrame
+    peaks: pd.DataFrame
+    model: BaseForecaster
+    path: Path | None
+    fit_seconds: float
+    predict_seconds: float
+
+
+def peak_table(forecast: pd.DataFrame, counts: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """Per zone: the peak interval of the median forecast, P50 and P90 there, and the change
+    against the count observed at the same local time one week earlier.
+
+    Examples
+    --------
+    >>> t = pd.date_range("2024-06-08", periods=3, freq="h", tz="UTC")
+    >>> fc = pd.DataFrame({"zone": "a", "origin": t[0], "timestamp": t, "horizon": [1, 2, 3],
+    ...                    "q0.5": [5.0, 9.0, 7.0], "q0.9": [8.0, 12.0, 9.0]})
+    >>> obs = pd.DataFrame({"zone": "a", "timestamp": t - pd.Timedelta("7D"), "count": 6.0})
+    >>> peak_table(fc, obs, "UTC")[["zone", "p50", "p90", "last_week", "change_pct"]].values.tolist()
+    [['a', 9.0, 12.0, 6.0, 50.0]]
+    """
+    top = forecast.loc[forecast.groupby("zone", sort=True)["q0.5"].idxmax()].reset_index(drop=True)
+    week_ago = top["timestamp"] - pd.Timedelta("7D")
+    observed = counts.set_index(["zone", "timestamp"])["count"]
+    keys = pd.MultiIndex.from_arrays([top["zone"], week_ago])
+    last_week = observed.reindex(keys).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(last_week > 0, 100 * (top["q0.5"].to_numpy() / last_week - 1), np.nan)
+    return pd.DataFrame(
+        {
+            "zone": top["zone"],
+            "peak": top["timestamp"].dt.tz_convert(timezone),
+            "p50": top["q0.5"].round(0),
+            "p90": top["q0.9"].round(0) if "q0.9" in top else np.nan,
+            "last_week": last_week,
+            "change_pct": np.round(change, 1),
+        }
+    )
+
+
+def forecast_city(
+    city: Any,
+    *,
+    model: BaseForecaster | None = None,
+    horizon: int = 24,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+) -> ForecastRun:
+    """Fit ``model`` (the global LightGBM forecaster by default) on the city and forecast
+    ``horizon`` intervals after the last observation, with the city's events and issued
+    weather forecasts; optionally write the full forecast to ``out`` (CSV or Parquet).
+    """
+    from crowdcast.models._gbm import GBMForecaster
+
+    target = Path(out) if out is not None else None
+    if target is not None and target.exists() and not overwrite:
+        raise CrowdcastError(
+            f"{target} already exists; pass overwrite=True (--overwrite) to replace it."
+        )
+    forecaster = model if model is not None else GBMForecaster(horizon=horizon)
+    t0 = time.perf_counter()
+    forecaster.fit(city.counts, events=city.events, weather=city.weather, site=city.site)
+    t1 = time.perf_counter()
+    forecast = forecaster.predict(horizon=horizon)
+    t2 = time.perf_counter()
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix.lower() in (".parquet", ".pq"):
+            forecast.to_parquet(target, index=False)
+        else:
+            forecast.to_csv(target, index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+    return ForecastRun(
+        forecast=forecast,
+        peaks=peak_table(forecast, city.counts, city.site.timezone),
+        model=forecaster,
+        path=target,
+        fit_seconds=t1 - t0,
+        predict_seconds=t2 - t1,
+    )
