@@ -38,7 +38,8 @@ def peak_table(forecast: pd.DataFrame, counts: pd.DataFrame, timezone: str) -> p
     >>> fc = pd.DataFrame({"zone": "a", "origin": t[0], "timestamp": t, "horizon": [1, 2, 3],
     ...                    "q0.5": [5.0, 9.0, 7.0], "q0.9": [8.0, 12.0, 9.0]})
     >>> obs = pd.DataFrame({"zone": "a", "timestamp": t - pd.Timedelta("7D"), "count": 6.0})
-    >>> peak_table(fc, obs, "UTC")[["zone", "p50", "p90", "last_week", "change_pct"]].values.tolist()
+    >>> table = peak_table(fc, obs, "UTC")
+    >>> table[["zone", "p50", "p90", "last_week", "change_pct"]].values.tolist()
     [['a', 9.0, 12.0, 6.0, 50.0]]
     """
     top = forecast.loc[forecast.groupby("zone", sort=True)["q0.5"].idxmax()].reset_index(drop=True)

@@ -208,7 +208,7 @@ class GBMForecaster(BaseForecaster):
         model = self.models_[f"q{quantile:g}"]
         contrib = model.predict(X, pred_contrib=True)
         names = [*X.columns, "bias"]
-        n, k = contrib.shape
+        n = contrib.shape[0]
         order = np.argsort(-np.abs(contrib[:, :-1]), axis=1)[:, :top]
         r = np.repeat(np.arange(n), order.shape[1])
         c = order.ravel()
