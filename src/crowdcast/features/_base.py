@@ -76,7 +76,7 @@ class History:
         return (ns - self.start.as_unit("ns").value) // self.freq.value
 
     def zone_index(self, zones: pd.Series | np.ndarray) -> np.ndarray:
-        idx = pd.Index(self.zones).get_indexer(np.asarray(zones))
+        idx = pd.Index(self.zones).get_indexer(pd.Index(np.asarray(zones)))
         if (idx < 0).any():
             unknown = sorted(set(np.asarray(zones)[idx < 0].astype(str)))
             raise DataValidationError(
@@ -160,7 +160,9 @@ def make_rows(
     [0, 1]
     """
     step = as_timedelta(freq)
-    origins = pd.DatetimeIndex(origins)
+    origins = pd.DatetimeIndex(
+        list(origins) if not isinstance(origins, pd.DatetimeIndex) else origins
+    )
     horizons = np.asarray(horizons, dtype=np.int64)
     n_z, n_o, n_h = len(zones), len(origins), len(horizons)
     zone_col = np.repeat(np.asarray(zones, dtype=object), n_o * n_h)
@@ -177,7 +179,7 @@ def make_rows(
     )
 
 
-class FeatureTransformer(BaseEstimator):  # type: ignore[misc]
+class FeatureTransformer(BaseEstimator):
     """Base class: computes named feature columns for target rows.
 
     Subclasses implement :meth:`_transform` (and :meth:`_fit` if they learn
@@ -229,9 +231,7 @@ class FeaturePipeline(FeatureTransformer):
     def _check(self) -> None:
         names = [n for n, _ in self.steps]
         if len(set(names)) != len(names):
-            raise ConfigError(
-                [Problem("pipeline step names", "unique", ", ".join(names))]
-            )
+            raise ConfigError([Problem("pipeline step names", "unique", ", ".join(names))])
 
     def fit(self, rows: pd.DataFrame, data: ForecastData) -> FeaturePipeline:
         self._check()

@@ -1,0 +1,215 @@
+"""Calendar features of the target interval, in the site's local time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crowdcast.exceptions import Problem
+from crowdcast.features._base import FeatureTransformer, ForecastData
+from crowdcast.features._common import describe, ns, raise_problems
+from crowdcast.profiles import ClosedDays
+
+__all__ = ["CalendarFeatures"]
+
+#: ``days_to_holiday`` and ``days_from_holiday`` never exceed this many days.
+HOLIDAY_CAP_DAYS = 30
+_NAMES = [
+    "hour",
+    "weekday",
+    "month",
+    "day_of_year",
+    "is_weekend",
+    "is_holiday",
+    "days_to_holiday",
+    "days_from_holiday",
+    "is_bridge_day",
+    "is_closed_day",
+]
+
+
+class CalendarFeatures(FeatureTransformer):
+    """When the target interval falls, in local time (DST days have 23 or 25 hours).
+
+    Columns: ``hour`` (local hour of day, fractional for sub-hourly data,
+    e.g. 13.25), ``weekday`` (0 = Monday), ``month``, ``day_of_year``,
+    ``is_weekend`` (the country's weekend, Saturday and Sunday by default),
+    ``is_holiday`` (public holidays of the ``holidays`` package for the
+    country and subdivision), ``days_to_holiday`` and ``days_from_holiday``
+    (0 on a holiday, capped at 30), ``is_bridge_day`` (a working day between
+    a holiday and another day off, such as the Friday after Ascension
+    Thursday) and ``is_closed_day`` (the site's extra closed days, e.g.
+    school holidays).
+
+    Parameters
+    ----------
+    timezone, country, subdivision
+        IANA time zone and holiday calendar; taken from ``data.site`` in
+        ``fit`` when None (the subdivision only with the site's own country).
+        Without a site: UTC and no holidays.
+    closed_days
+        :class:`~crowdcast.profiles.ClosedDays` periods and/or single dates;
+        the site's ``closed_days`` when None.
+
+    Attributes
+    ----------
+    timezone_, country_, subdivision_
+        The resolved values (``country_`` None: no holidays).
+    closed_dates_
+        Sorted local dates counted as closed (``datetime64[D]``).
+    weekend_
+        Weekday numbers of the weekend.
+
+    Examples
+    --------
+    >>> from crowdcast.features import make_rows
+    >>> rows = make_rows(["a"], [pd.Timestamp("2024-04-26 22:00", tz="UTC")], [1], "h")
+    >>> cal = CalendarFeatures(timezone="Europe/Amsterdam", country="NL")
+    >>> cal.fit_transform(rows, ForecastData(pd.DataFrame()))[["hour", "is_holiday"]]
+       hour  is_holiday
+    0   0.0           1
+    """
+
+    def __init__(
+        self,
+        *,
+        timezone: str | None = None,
+        country: str | None = None,
+        subdivision: str | None = None,
+        closed_days: Sequence[ClosedDays | dt.date] | None = None,
+    ) -> None:
+        self.timezone = timezone
+        self.country = country
+        self.subdivision = subdivision
+        self.closed_days = closed_days
+
+    def get_feature_names_out(self) -> list[str]:
+        return list(_NAMES)
+
+    def _fit(self, rows: pd.DataFrame, data: ForecastData) -> None:
+        site = data.site
+        tz = self.timezone if self.timezone is not None else (site.timezone if site else "UTC")
+        country = self.country if self.country is not None else (site.country if site else None)
+        subdivision = self.subdivision
+        if subdivision is None and site is not None and country == site.country:
+            subdivision = site.subdivision
+        closed = self.closed_days
+        if closed is None:
+            closed = site.closed_days if site is not None else ()
+        self.timezone_ = tz
+        self.country_ = country or None
+        self.subdivision_ = subdivision or None
+        self.closed_dates_ = self._check(closed)
+        self.weekend_ = (
+            tuple(sorted(_calendar(self.country_, self.subdivision_, []).weekend))
+            if self.country_
+            else (5, 6)
+        )
+
+    def _check(self, closed: Any) -> np.ndarray:
+        import holidays
+
+        problems = []
+        try:
+            zoneinfo.ZoneInfo(self.timezone_)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+            problems.append(
+                Problem(
+                    "`timezone`", "an IANA time zone like 'Europe/Amsterdam'", repr(self.timezone_)
+                )
+            )
+        supported = holidays.list_supported_countries()
+        if self.country_ is not None and self.country_ not in supported:
+            problems.append(
+                Problem(
+                    "`country`",
+                    "an ISO 3166-1 alpha-2 code supported by `holidays`",
+                    repr(self.country_),
+                )
+            )
+        elif self.subdivision_ is not None and self.subdivision_ not in supported.get(
+            self.country_ or "", []
+        ):
+            problems.append(
+                Problem(
+                    "`subdivision`",
+                    f"a subdivision of {self.country_}",
+                    repr(self.subdivision_),
+                )
+            )
+        dates: list[dt.date] = []
+        for item in closed if isinstance(closed, tuple | list) else [closed]:
+            if isinstance(item, ClosedDays):
+                dates.extend(item.dates())
+            elif isinstance(item, dt.date) and not isinstance(item, dt.datetime):
+                dates.append(item)
+            else:
+                problems.append(
+                    Problem("`closed_days`", "ClosedDays periods or dates", describe(item))
+                )
+                break
+        raise_problems(self, problems)
+        return np.unique(np.array(dates, dtype="datetime64[D]"))
+
+    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+        codes, uniques = pd.factorize(ns(rows["timestamp"]))
+        wall = pd.to_datetime(uniques, utc=True).tz_convert(self.timezone_).tz_localize(None)
+        day = wall.to_numpy().astype("datetime64[D]").astype(np.int64)
+        days = self._day_features(day)
+        out: dict[str, np.ndarray] = {
+            "hour": (wall.hour + wall.minute / 60 + wall.second / 3600).to_numpy(np.float64),
+            "weekday": wall.day_of_week.to_numpy(np.int8),
+            "month": wall.month.to_numpy(np.int8),
+            "day_of_year": wall.day_of_year.to_numpy(np.int16),
+            **days,
+        }
+        return pd.DataFrame({k: out[k][codes] for k in _NAMES}, index=rows.index)
+
+    def _day_features(self, day: np.ndarray) -> dict[str, np.ndarray]:
+        """Per-date features; ``day`` holds local dates as days since 1970-01-01."""
+        first = int(day.min()) - HOLIDAY_CAP_DAYS - 1 if day.size else 0
+        last = int(day.max()) + HOLIDAY_CAP_DAYS + 1 if day.size else 0
+        span = np.arange(first - 1, last + 2)  # every date involved, one spare each side
+        hol = self._holidays(first, last)
+        is_hol = np.isin(span, hol)
+        weekend = np.isin((span + 3) % 7, self.weekend_)  # 1970-01-01 was a Thursday
+        off = weekend | is_hol
+        bridge = np.zeros_like(off)
+        bridge[1:-1] = ~off[1:-1] & off[:-2] & off[2:] & (is_hol[:-2] | is_hol[2:])
+        at = day - span[0]
+        nxt = np.searchsorted(hol, day, side="left")
+        prv = np.searchsorted(hol, day, side="right") - 1
+        padded = np.concatenate([hol, [np.iinfo(np.int32).max]]).astype(np.int64)
+        to_next = padded[nxt] - day
+        from_prev = np.where(prv >= 0, day - padded[np.maximum(prv, 0)], HOLIDAY_CAP_DAYS)
+        return {
+            "is_weekend": weekend[at].astype(np.int8),
+            "is_holiday": is_hol[at].astype(np.int8),
+            "days_to_holiday": np.minimum(to_next, HOLIDAY_CAP_DAYS).astype(np.int16),
+            "days_from_holiday": np.minimum(from_prev, HOLIDAY_CAP_DAYS).astype(np.int16),
+            "is_bridge_day": bridge[at].astype(np.int8),
+            "is_closed_day": np.isin(day, self.closed_dates_.astype(np.int64)).astype(np.int8),
+        }
+
+    def _holidays(self, first: int, last: int) -> np.ndarray:
+        """Sorted holiday dates (days since the epoch) between two dates, with a year spare."""
+        if self.country_ is None:
+            return np.zeros(0, dtype=np.int64)
+        years = range(_year(first) - 1, _year(last) + 2)
+        cal = _calendar(self.country_, self.subdivision_, years)
+        return np.unique(np.array(list(cal), dtype="datetime64[D]").astype(np.int64))
+
+
+def _year(day: int) -> int:
+    return int(np.datetime64(day, "D").astype("datetime64[Y]").astype(np.int64)) + 1970
+
+
+def _calendar(country: str, subdivision: str | None, years: Any) -> Any:
+    import holidays
+
+    return holidays.country_holidays(country, subdiv=subdivision, years=years)

@@ -1,0 +1,142 @@
+"""Helpers shared by the feature transformers: parameter checks, positions, reductions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crowdcast.exceptions import ParameterError, Problem
+from crowdcast.features._base import ForecastData, History
+
+__all__ = [
+    "check_choices",
+    "check_positive",
+    "check_positive_ints",
+    "data_freq",
+    "grid_positions",
+    "nan_median",
+    "ns",
+    "pair_codes",
+    "raise_problems",
+]
+
+
+def raise_problems(owner: object, problems: Sequence[Problem]) -> None:
+    """Raise one :class:`ParameterError` titled after the transformer, if any problem."""
+    if problems:
+        raise ParameterError(problems, title=f"Invalid {type(owner).__name__} parameters")
+
+
+def describe(value: Any) -> str:
+    """``repr`` of a parameter value, but a function is named rather than addressed."""
+    if callable(value):
+        return f"the function {getattr(value, '__name__', type(value).__name__)}"
+    if isinstance(value, tuple | list):
+        callables = [v for v in value if callable(v)]
+        if callables:
+            return describe(callables[0])
+    return repr(value)
+
+
+def check_positive_ints(owner: object, name: str, value: Any, unit: str) -> tuple[int, ...]:
+    """A non-empty sequence of distinct positive integers, or a ParameterError."""
+    ok = (
+        isinstance(value, tuple | list)
+        and len(value) > 0
+        and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in value)
+        and all(v > 0 for v in value)
+        and len(set(value)) == len(value)
+    )
+    if not ok:
+        raise_problems(
+            owner,
+            [Problem(f"`{name}`", f"distinct positive integers ({unit})", describe(value))],
+        )
+    return tuple(int(v) for v in value)
+
+
+def check_positive(owner: object, name: str, value: Any, *, integer: bool = True) -> None:
+    """A single positive integer (or number), or a ParameterError."""
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not float(value) > 0:
+        what = "a positive integer" if integer else "a positive number"
+        raise_problems(owner, [Problem(f"`{name}`", what, describe(value))])
+
+
+def check_choices(
+    owner: object, name: str, value: Any, allowed: Sequence[str], hint: str | None = None
+) -> tuple[str, ...]:
+    """A non-empty sequence of distinct names from ``allowed``, or a ParameterError."""
+    ok = (
+        isinstance(value, tuple | list)
+        and len(value) > 0
+        and all(isinstance(v, str) and v in allowed for v in value)
+        and len(set(value)) == len(value)
+    )
+    if not ok:
+        raise_problems(
+            owner,
+            [
+                Problem(
+                    f"`{name}`",
+                    f"distinct names among {', '.join(allowed)}",
+                    describe(value),
+                    hint=hint,
+                )
+            ],
+        )
+    return tuple(value)
+
+
+def ns(values: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
+    """Timestamps as int64 nanoseconds since the epoch (UTC)."""
+    return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8)
+
+
+def grid_positions(
+    rows: pd.DataFrame, history: History
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Zone index, target position and origin position of each row on the history grid."""
+    codes, uniques = pd.factorize(rows["zone"])
+    zone_idx = history.zone_index(np.asarray(uniques, dtype=object))[codes]
+    return zone_idx, history.position(rows["timestamp"]), history.position(rows["origin"])
+
+
+def data_freq(data: ForecastData) -> pd.Timedelta:
+    """The counting interval of the data (built from the counts when not given)."""
+    return data.freq if data.freq is not None else data.history().freq
+
+
+def pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct ``(a, b)`` integer pairs and the index of one row of each.
+
+    >>> codes, first = pair_codes(np.array([0, 0, 1, 0]), np.array([5, 5, 5, 6]))
+    >>> codes.tolist(), first.tolist()
+    ([0, 0, 1, 2], [0, 2, 3])
+    """
+    if a.size == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    span = int(b.max()) - int(b.min()) + 1
+    key = (a.astype(np.int64) - int(a.min())) * span + (b.astype(np.int64) - int(b.min()))
+    codes, _ = pd.factorize(key)  # numbered in order of first appearance
+    seen = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.concatenate([[True], codes[1:] > seen[:-1]]))
+    return codes, first
+
+
+def nan_median(values: np.ndarray) -> np.ndarray:
+    """Median over the last axis ignoring NaN; NaN where nothing is observed (no warning).
+
+    >>> nan_median(np.array([[1.0, np.nan, 3.0], [np.nan, np.nan, np.nan]])).tolist()
+    [2.0, nan]
+    """
+    ordered = np.sort(values, axis=-1)  # NaN sorts last
+    n = np.count_nonzero(~np.isnan(values), axis=-1)
+    lo = np.maximum((n - 1) // 2, 0)[..., None]
+    hi = (n // 2)[..., None]
+    low = np.take_along_axis(ordered, lo, axis=-1)[..., 0]
+    high = np.take_along_axis(ordered, np.minimum(hi, values.shape[-1] - 1), axis=-1)[..., 0]
+    return np.where(n > 0, (low + high) / 2, np.nan)

@@ -1,0 +1,140 @@
+"""Weather at the target hour as it was known at the origin (point in time)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from crowdcast.features._base import FeatureTransformer, ForecastData
+from crowdcast.features._common import check_choices, ns, pair_codes
+
+__all__ = ["WeatherFeatures"]
+
+#: Numeric weather columns of the contract that can become features.
+WEATHER_VARIABLES = (
+    "temperature_c",
+    "precipitation_mm",
+    "wind_speed_ms",
+    "sunshine_h",
+    "humidity_pct",
+)
+_HOUR = 3_600_000_000_000
+_NAT = np.iinfo(np.int64).min
+
+
+class WeatherFeatures(FeatureTransformer):
+    """Weather of the target hour from the latest forecast issued by the origin.
+
+    For each row, in this order:
+
+    1. **forecast**: the values for the hour holding the target timestamp
+       from the most recent forecast with ``issued_at <= origin`` that covers
+       that hour;
+    2. **observation**: otherwise the last observation that had ended by the
+       origin (``timestamp + 1 h <= origin``) and is not later than the
+       target hour. For a target after the origin (every forecast row) that
+       is persistence of the last known hour; for a target hour before the
+       origin it is that hour's observation.
+
+    Observations of hours not ended by the origin and forecasts issued after
+    it are never read. ``weather_forecast_age_h`` is the hours from issue to
+    the target timestamp, NaN when an observation was used. Several stations
+    are averaged. Without weather every column is NaN. A forecast or
+    observation row is used whole (a NaN variable in it stays NaN).
+
+    Parameters
+    ----------
+    variables
+        Names among ``temperature_c``, ``precipitation_mm``,
+        ``wind_speed_ms``, ``sunshine_h``, ``humidity_pct``; columns
+        ``weather_{variable}`` (NaN when the table lacks the column).
+
+    Examples
+    --------
+    >>> WeatherFeatures(variables=("temperature_c",)).get_feature_names_out()
+    ['weather_temperature_c', 'weather_forecast_age_h']
+    """
+
+    def __init__(
+        self,
+        *,
+        variables: Sequence[str] = ("temperature_c", "precipitation_mm", "wind_speed_ms"),
+    ) -> None:
+        self.variables = variables
+
+    def get_feature_names_out(self) -> list[str]:
+        variables = check_choices(self, "variables", self.variables, WEATHER_VARIABLES)
+        return [*(f"weather_{v}" for v in variables), "weather_forecast_age_h"]
+
+    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+        names = self.get_feature_names_out()
+        variables = list(self.variables)
+        if data.weather is None or rows.empty:
+            return pd.DataFrame(np.nan, index=rows.index, columns=names)
+        forecasts, observations = _split(data.weather, variables)
+        origin, target = ns(rows["origin"]), ns(rows["timestamp"])
+        hour = target - target % _HOUR
+        codes, first = pair_codes(origin, hour)  # features depend on (origin, hour) only
+        o, h = origin[first], hour[first]
+        values = np.full((len(first), len(variables)), np.nan)
+        issued = np.full(len(first), np.nan)
+
+        found = _latest(forecasts, o, h, variables)
+        has = found["issued"].notna().to_numpy()
+        values[has] = found.loc[has, variables].to_numpy()
+        issued[has] = found.loc[has, "issued"].to_numpy()
+        # no forecast: the last observation ended by the origin, not after the target hour
+        rest = ~has
+        known_until = np.minimum(h[rest], o[rest] - _HOUR)
+        values[rest] = _last_observation(observations, known_until, variables)
+
+        out = {f"weather_{v}": values[codes, j] for j, v in enumerate(variables)}
+        out["weather_forecast_age_h"] = (target - issued[codes]) / _HOUR
+        return pd.DataFrame(out, index=rows.index)
+
+
+def _split(weather: pd.DataFrame, variables: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Forecasts (``issued``, ``ts``, variables) and observations, stations averaged."""
+    table = pd.DataFrame(
+        {"issued": ns(weather["issued_at"]), "ts": ns(weather["timestamp"])},
+        index=weather.index,
+    )
+    for v in variables:
+        table[v] = weather[v].to_numpy(np.float64) if v in weather else np.nan
+    if "station" in weather and weather["station"].nunique() > 1:
+        table = table.groupby(["issued", "ts"], as_index=False, sort=False)[variables].mean()
+    is_obs = (table["issued"] == _NAT).to_numpy()
+    return table[~is_obs], table[is_obs]
+
+
+def _latest(
+    forecasts: pd.DataFrame, origin: np.ndarray, hour: np.ndarray, variables: list[str]
+) -> pd.DataFrame:
+    """Per query, the row of the latest forecast issued at or before ``origin`` for ``hour``."""
+    left = pd.DataFrame({"at": origin, "ts": hour, "query": np.arange(len(origin))})
+    right = forecasts.assign(at=forecasts["issued"]).sort_values("at", kind="stable")
+    merged = pd.merge_asof(
+        left.sort_values("at", kind="stable"),
+        right[["at", "ts", "issued", *variables]],
+        on="at",
+        by="ts",
+        direction="backward",
+        allow_exact_matches=True,
+    )
+    return merged.set_index("query").reindex(np.arange(len(origin)))
+
+
+def _last_observation(
+    observations: pd.DataFrame, until: np.ndarray, variables: list[str]
+) -> np.ndarray:
+    """Per query, the variables of the last observation with ``timestamp <= until``."""
+    obs = observations.sort_values("ts", kind="stable")
+    stamps = obs["ts"].to_numpy()
+    at = np.searchsorted(stamps, until, side="right") - 1
+    values = obs[variables].to_numpy(np.float64)
+    out = np.full((len(until), len(variables)), np.nan)
+    ok = at >= 0
+    out[ok] = values[at[ok]]
+    return out
