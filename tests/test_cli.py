@@ -4,21 +4,53 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from crowdcast.cli import main
 
 
-def test_demo_prints_the_sample_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
-    assert "Site 'havenstad'" in out
-    assert "Counts: 7 zones" in out
-    assert "every 1 h" in out
-    assert "Events:" in out and "cancelled" in out
-    assert "Weather:" in out and "issued forecasts" in out
-    assert "stadium_plaza" in out
-    assert "Longest gaps" in out
+def test_demo_trains_forecasts_and_writes_the_forecast(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "forecast.csv"
+    assert main(["demo", "--horizon", "6", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "Site 'havenstad'" in text
+    assert "Counts: 7 zones" in text and "every 1 h" in text
+    assert "Forecast from 2025-01-01 01:00 CET to 2025-01-01 06:00 CET for 7 zones" in text
+    assert "peak (local)" in text and "P90" in text and "same time last week" in text
+    written = pd.read_csv(out)
+    assert list(written.columns) == [
+        "zone",
+        "origin",
+        "timestamp",
+        "horizon",
+        "q0.1",
+        "q0.5",
+        "q0.9",
+    ]
+    assert len(written) == 7 * 6
+
+
+def test_summary_prints_zones_and_gaps(capsys: pytest.CaptureFixture[str]) -> None:
+    from crowdcast import sample_path
+
+    assert main(["summary", str(sample_path() / "site.toml")]) == 0
+    text = capsys.readouterr().out
+    assert "stadium_plaza" in text and "Longest gaps" in text
+
+
+def test_forecast_refuses_to_overwrite_an_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crowdcast import sample_path
+
+    out = tmp_path / "f.csv"
+    out.write_text("mine")
+    assert main(["forecast", str(sample_path() / "site.toml"), "--out", str(out)]) == 1
+    assert "already exists; pass overwrite=True (--overwrite)" in capsys.readouterr().err
+    assert out.read_text() == "mine"
 
 
 def test_summary_reports_a_broken_profile_in_one_message(

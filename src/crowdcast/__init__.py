@@ -8,6 +8,7 @@
 
 from crowdcast import exceptions
 from crowdcast._version import __version__
+from crowdcast.features import ForecastData, default_features
 from crowdcast.io import (
     City,
     load_city,
@@ -21,6 +22,17 @@ from crowdcast.io import (
     read_weather_csv,
     write_ical,
 )
+from crowdcast.jobs import ForecastRun, forecast_city
+from crowdcast.models import (
+    GBMForecaster,
+    ProfileRatio,
+    SarimaxForecaster,
+    SeasonalNaive,
+    WeekdayHourMean,
+    load_model,
+    read_model_header,
+    save_model,
+)
 from crowdcast.profiles import (
     IndicatorLibrary,
     SiteProfile,
@@ -28,6 +40,7 @@ from crowdcast.profiles import (
     load_site_profile,
 )
 from crowdcast.sample import load_sample, make_city, sample_path
+from crowdcast.scenarios import AddEvent, CancelEvent, SetAttendance, SetWeather, what_if
 from crowdcast.schemas import (
     complete_grid,
     find_gaps,
@@ -40,16 +53,30 @@ from crowdcast.schemas import (
 )
 
 __all__ = [
+    "AddEvent",
+    "CancelEvent",
     "City",
+    "ForecastData",
+    "ForecastRun",
+    "GBMForecaster",
     "IndicatorLibrary",
+    "ProfileRatio",
+    "SarimaxForecaster",
+    "SeasonalNaive",
+    "SetAttendance",
+    "SetWeather",
     "SiteProfile",
+    "WeekdayHourMean",
     "__version__",
     "complete_grid",
+    "default_features",
     "exceptions",
     "find_gaps",
+    "forecast_city",
     "infer_freq",
     "load_city",
     "load_indicator_library",
+    "load_model",
     "load_sample",
     "load_site_profile",
     "make_city",
@@ -58,14 +85,17 @@ __all__ = [
     "read_ical",
     "read_incidents",
     "read_knmi",
+    "read_model_header",
     "read_open_meteo",
     "read_signals",
     "read_weather_csv",
     "sample_path",
+    "save_model",
     "validate_counts",
     "validate_events",
     "validate_incidents",
     "validate_signals",
     "validate_weather",
+    "what_if",
     "write_ical",
 ]

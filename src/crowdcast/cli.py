@@ -16,6 +16,7 @@ import pandas as pd
 from crowdcast._version import __version__
 from crowdcast.exceptions import CrowdcastError
 from crowdcast.io._site import City, load_city
+from crowdcast.jobs import ForecastRun, forecast_city
 from crowdcast.sample import load_sample, make_city
 
 __all__ = ["main"]
@@ -35,9 +36,47 @@ def _print_city(city: City) -> None:
         print(gaps.to_string(index=False))
 
 
+def _print_forecast(run: ForecastRun, timezone: str) -> None:
+    fc = run.forecast
+    first, last = fc["timestamp"].min(), fc["timestamp"].max()
+    print(
+        f"Forecast from {first.tz_convert(timezone):%Y-%m-%d %H:%M %Z} to "
+        f"{last.tz_convert(timezone):%Y-%m-%d %H:%M %Z} for {fc['zone'].nunique()} zones "
+        f"({run.model.provenance_.model}; fit {run.fit_seconds:.1f} s, "
+        f"predict {run.predict_seconds:.2f} s)"
+    )
+    table = run.peaks.copy()
+    table["peak"] = table["peak"].dt.strftime("%a %H:%M")
+    table = table.rename(
+        columns={
+            "peak": "peak (local)",
+            "p50": "P50",
+            "p90": "P90",
+            "last_week": "same time last week",
+            "change_pct": "change %",
+        }
+    )
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}", na_rep="-"))
+    if run.path is not None:
+        print(
+            f"\nFull forecast ({len(fc)} rows, quantiles {', '.join(run.model.quantile_columns)}) "
+            f"written to {run.path}"
+        )
+
+
 def _demo(args: argparse.Namespace) -> int:
     city = load_city(args.site) if args.site else load_sample()
-    _print_city(city)
+    print(city.describe())
+    print()
+    run = forecast_city(city, horizon=args.horizon, out=args.out, overwrite=True)
+    _print_forecast(run, city.site.timezone)
+    return 0
+
+
+def _forecast(args: argparse.Namespace) -> int:
+    city = load_city(args.site)
+    run = forecast_city(city, horizon=args.horizon, out=args.out, overwrite=args.overwrite)
+    _print_forecast(run, city.site.timezone)
     return 0
 
 
@@ -60,9 +99,25 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"crowdcast {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="run the main job on the shipped sample city")
+    demo = sub.add_parser(
+        "demo", help="train on the shipped sample city and forecast the next 24 hours"
+    )
     demo.add_argument("--site", type=Path, help="a site profile instead of the sample")
+    demo.add_argument("--horizon", type=int, default=24, help="intervals ahead (default 24)")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("out/demo_forecast.csv"),
+        help="where the full forecast goes (regenerated on every demo run)",
+    )
     demo.set_defaults(func=_demo)
+
+    forecast = sub.add_parser("forecast", help="train on a site's data and forecast ahead")
+    forecast.add_argument("site", type=Path, help="site profile (TOML)")
+    forecast.add_argument("--horizon", type=int, default=24)
+    forecast.add_argument("--out", type=Path, help="CSV or Parquet file for the full forecast")
+    forecast.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    forecast.set_defaults(func=_forecast)
 
     summary = sub.add_parser("summary", help="load, validate and summarise a site's data")
     summary.add_argument("site", type=Path, help="site profile (TOML)")

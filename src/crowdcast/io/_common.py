@@ -112,30 +112,30 @@ _OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 
 
 def _parse_text(values: pd.Series, *, column: str, source: str) -> pd.Series:
-    try:
-        return pd.to_datetime(values, format="ISO8601")
-    except (ValueError, TypeError):
-        alone = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
-        if (alone.isna() & values.notna()).any():
-            raise  # some values are not timestamps at all: reported by the caller
-        has_offset = values.str.strip().str.contains(_OFFSET, regex=True).fillna(False)
-        if has_offset.any() and not has_offset.all():
-            naive = ~has_offset.to_numpy(dtype=bool) & values.notna().to_numpy()
-            raise ParseError(
-                [
-                    Problem(
-                        f"`{column}`",
-                        "all naive or all with a UTC offset",
-                        f"a mix of both, e.g. {values[naive].iloc[0]!r} has no offset",
-                        source=source,
-                        column=column,
-                        rows=tuple(values.index[naive][:5]),
-                        hint="export every timestamp the same way, preferably in UTC",
-                    )
-                ]
-            ) from None
-        # all carry offsets, but different ones (+01:00 and +02:00 across DST)
+    """Parse ISO 8601 text: all naive, or all with offsets (which may differ, e.g. across DST)."""
+    present = values.notna().to_numpy()
+    alone = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
+    if (alone.isna().to_numpy() & present).any():
+        raise ValueError("unparseable timestamps")  # reported with their rows by the caller
+    has_offset = values.str.strip().str.contains(_OFFSET, regex=True).fillna(False).to_numpy(bool)
+    if has_offset[present].any() and not has_offset[present].all():
+        naive = present & ~has_offset
+        raise ParseError(
+            [
+                Problem(
+                    f"`{column}`",
+                    "all naive or all with a UTC offset",
+                    f"a mix of both, e.g. {values[naive].iloc[0]!r} has no offset",
+                    source=source,
+                    column=column,
+                    rows=tuple(values.index[naive][:5]),
+                    hint="export every timestamp the same way, preferably in UTC",
+                )
+            ]
+        )
+    if has_offset[present].any():
         return pd.to_datetime(values, format="ISO8601", utc=True)
+    return pd.to_datetime(values, format="ISO8601")
 
 
 def _check_timezone(timezone: str, source: str) -> None:

@@ -1,5 +1,22 @@
 """Forecasters with one interface: baselines, global LightGBM, statsmodels."""
 
 from crowdcast.models._base import BaseForecaster, Provenance, fingerprint, quantile_column
+from crowdcast.models._baselines import ProfileRatio, SeasonalNaive, WeekdayHourMean
+from crowdcast.models._gbm import GBMForecaster
+from crowdcast.models._persist import load_model, read_model_header, save_model
+from crowdcast.models._stats import SarimaxForecaster
 
-__all__ = ["BaseForecaster", "Provenance", "fingerprint", "quantile_column"]
+__all__ = [
+    "BaseForecaster",
+    "GBMForecaster",
+    "ProfileRatio",
+    "Provenance",
+    "SarimaxForecaster",
+    "SeasonalNaive",
+    "WeekdayHourMean",
+    "fingerprint",
+    "load_model",
+    "quantile_column",
+    "read_model_header",
+    "save_model",
+]

@@ -102,7 +102,7 @@ def _utc(value: Any, what: str) -> pd.Timestamp:
     return ts.tz_convert("UTC")
 
 
-class BaseForecaster(BaseEstimator):  # type: ignore[misc]
+class BaseForecaster(BaseEstimator):
     """Shared plumbing of all forecasters. Not used directly."""
 
     horizon: int
@@ -205,8 +205,12 @@ class BaseForecaster(BaseEstimator):  # type: ignore[misc]
             before the origin are used); the training ones when omitted.
         """
         self._check_fitted()
-        history = self.history_ if counts is None else History.from_counts(
-            validate_counts(counts, source="counts passed to predict"), self.freq_
+        history = (
+            self.history_
+            if counts is None
+            else History.from_counts(
+                validate_counts(counts, source="counts passed to predict"), self.freq_
+            )
         )
         data = ForecastData(
             counts=pd.DataFrame(),  # the history grid below is used directly
@@ -214,9 +218,7 @@ class BaseForecaster(BaseEstimator):  # type: ignore[misc]
             weather=weather if weather is not None else self.weather_,
             site=self.site_,
         ).with_grid(history)
-        start = (
-            history.last_observed() + self.freq_ if origin is None else _utc(origin, "origin")
-        )
+        start = history.last_observed() + self.freq_ if origin is None else _utc(origin, "origin")
         steps = self.horizon if horizon is None else horizon
         rows = make_rows(self.zones_, [start], np.arange(1, steps + 1), self.freq_)
         return self.predict_rows(rows, data, history=history)

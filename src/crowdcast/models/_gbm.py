@@ -34,10 +34,11 @@ from crowdcast.models._base import BaseForecaster
 __all__ = ["GBMForecaster"]
 
 _DEFAULT_LGBM: dict[str, Any] = {
-    "n_estimators": 300,
-    "learning_rate": 0.05,
-    "num_leaves": 63,
-    "min_child_samples": 20,
+    "n_estimators": 200,
+    "learning_rate": 0.08,
+    "num_leaves": 31,
+    "min_child_samples": 50,
+    "max_bin": 127,
     "subsample": 0.8,
     "subsample_freq": 1,
     "colsample_bytree": 0.8,
@@ -86,7 +87,7 @@ class GBMForecaster(BaseForecaster):
         quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         features: FeaturePipeline | None = None,
         point: str = "quantile",
-        origin_step: int = 5,
+        origin_step: int = 7,
         lgbm_params: dict[str, Any] | None = None,
         random_state: int = 0,
     ) -> None:
@@ -114,7 +115,7 @@ class GBMForecaster(BaseForecaster):
         if self.features is not None:
             from sklearn.base import clone
 
-            return clone(self.features)  # type: ignore[no-any-return]
+            return clone(self.features)
         from crowdcast.features import default_features
 
         return default_features(data.site, horizon=self.horizon, freq=history.freq)
@@ -124,7 +125,7 @@ class GBMForecaster(BaseForecaster):
         warmup = int(pd.Timedelta("14D") / history.freq)
         n_t = history.values.shape[1]
         positions = np.arange(warmup, n_t, self.origin_step)
-        origins = history.start + positions * history.freq
+        origins = history.start + pd.to_timedelta(positions * history.freq.value, unit="ns")
         rows = make_rows(history.zones, origins, np.arange(1, self.horizon + 1), history.freq)
         # keep rows whose target was observed
         z = history.zone_index(rows["zone"])

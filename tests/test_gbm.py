@@ -1,0 +1,95 @@
+"""The global LightGBM forecaster: quantiles, explanations, parameters, the sample city."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crowdcast as cc
+from crowdcast.exceptions import ParameterError
+from crowdcast.features import ForecastData
+
+LIGHT = {"n_estimators": 30, "num_leaves": 15}
+
+
+@pytest.fixture(scope="module")
+def city():  # type: ignore[no-untyped-def]
+    return cc.make_city(
+        zones=["station_square", "stadium_plaza"], start="2024-01-01", end="2024-03-31"
+    )
+
+
+@pytest.fixture(scope="module")
+def model(city):  # type: ignore[no-untyped-def]
+    weather = pd.concat([city.weather, city.weather_forecasts], ignore_index=True)
+    return cc.GBMForecaster(horizon=12, lgbm_params=LIGHT).fit(
+        city.counts, events=city.events, weather=weather, site=city.site
+    )
+
+
+def test_forecast_has_sorted_non_negative_quantiles_for_every_zone(model) -> None:  # type: ignore[no-untyped-def]
+    fc = model.predict()
+    assert len(fc) == 2 * 12
+    q = fc[["q0.1", "q0.5", "q0.9"]].to_numpy()
+    assert (q >= 0).all() and (np.diff(q, axis=1) >= 0).all()
+    assert fc.attrs["provenance"]["model"] == "GBMForecaster"
+    assert "event_attendance" in fc.attrs["provenance"]["features"]
+
+
+def test_explanations_add_up_to_the_log_scale_prediction(model) -> None:  # type: ignore[no-untyped-def]
+    fc = model.predict()
+    top = model.explain(fc.head(3), top=100)
+    assert set(top.columns) == {"zone", "timestamp", "horizon", "feature", "value", "contribution"}
+    model_q50 = model.models_["q0.5"]
+    X = model.features_.transform(
+        fc.head(3)[["zone", "origin", "horizon", "timestamp"]],
+        ForecastData(
+            counts=pd.DataFrame(), events=model.events_, weather=model.weather_, site=model.site_
+        ).with_grid(model.history_),
+    )
+    bias = model_q50.predict(X, pred_contrib=True)[:, -1]
+    total = top.groupby("horizon")["contribution"].sum().to_numpy() + bias
+    np.testing.assert_allclose(np.expm1(total), fc.head(3)["q0.5"], rtol=1e-6)
+
+
+def test_explanations_rank_features_by_absolute_contribution(model) -> None:  # type: ignore[no-untyped-def]
+    top = model.explain(model.predict().head(1), top=5)
+    assert len(top) == 5
+    assert top["contribution"].abs().is_monotonic_decreasing
+
+
+def test_tweedie_point_replaces_the_median(city) -> None:  # type: ignore[no-untyped-def]
+    m = cc.GBMForecaster(horizon=6, point="tweedie", lgbm_params=LIGHT).fit(
+        city.counts, site=city.site
+    )
+    assert set(m.models_) == {"q0.1", "q0.5", "q0.9", "tweedie"}
+    assert m.predict()["q0.5"].notna().all()
+
+
+def test_invalid_parameters_are_reported_together(city) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ParameterError) as info:
+        cc.GBMForecaster(horizon=0, point="mean", origin_step=0).fit(city.counts)
+    text = str(info.value)
+    assert "`horizon` must be a positive integer. Got 0." in text
+    with pytest.raises(ParameterError) as info:
+        cc.GBMForecaster(point="mean", origin_step=0).fit(city.counts)
+    text = str(info.value)
+    assert "`point` must be one of quantile, tweedie. Got 'mean'." in text
+    assert "`origin_step` must be a positive integer. Got 0." in text
+
+
+def test_too_short_history_is_a_clear_error(city) -> None:  # type: ignore[no-untyped-def]
+    short = city.counts[city.counts["timestamp"] < pd.Timestamp("2024-01-10", tz="UTC")]
+    with pytest.raises(ParameterError, match="the training counts must be longer than two weeks"):
+        cc.GBMForecaster(lgbm_params=LIGHT).fit(short)
+
+
+def test_predict_with_an_origin_uses_only_earlier_counts(model, city) -> None:  # type: ignore[no-untyped-def]
+    origin = pd.Timestamp("2024-03-01 06:00", tz="UTC")
+    base = model.predict(origin=origin)
+    changed = city.counts.copy()
+    later = changed["timestamp"] >= origin
+    changed.loc[later, "count"] = changed.loc[later, "count"] * 10
+    again = model.predict(changed, origin=origin)
+    pd.testing.assert_frame_equal(base, again)
