@@ -86,5 +86,5 @@ def test_unknown_event_ids_and_empty_changes_are_named(model: LastValue) -> None
         what_if(model, [CancelEvent("x")])
     with pytest.raises(ParameterError, match=r"`changes` must be at least one change"):
         what_if(model, [])
-    with pytest.raises(ParameterError, match="`start` must be timezone-aware"):
+    with pytest.raises(ParameterError, match="`start` must be a timezone-aware timestamp"):
         what_if(model, [AddEvent("c", "park", "2024-06-01 10:00", "2024-06-01 11:00")])

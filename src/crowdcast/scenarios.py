@@ -26,16 +26,9 @@ import numpy as np
 import pandas as pd
 
 from crowdcast.exceptions import ParameterError, Problem, format_message
-from crowdcast.schemas import EVENTS, validate_events
+from crowdcast.schemas import EVENTS, as_utc, validate_events
 
 __all__ = ["AddEvent", "CancelEvent", "Change", "SetAttendance", "SetWeather", "what_if"]
-
-
-def _ts(value: Any, what: str) -> pd.Timestamp:
-    ts = pd.Timestamp(value)
-    if ts.tz is None:
-        raise ParameterError(format_message(f"`{what}`", "timezone-aware", repr(value)))
-    return ts.tz_convert("UTC")
 
 
 class Change:
@@ -105,8 +98,8 @@ class AddEvent(Change):
                 "event_id": [f"scenario:{self.name}"],
                 "name": [self.name],
                 "zone": [self.zone],
-                "start": [_ts(self.start, "start")],
-                "end": [_ts(self.end, "end")],
+                "start": [as_utc(self.start, "start")],
+                "end": [as_utc(self.end, "end")],
                 "expected_attendance": [
                     float(self.attendance) if self.attendance is not None else np.nan
                 ],
@@ -134,8 +127,8 @@ class SetWeather(Change):
     wind_speed_ms: float | None = None
 
     def apply(self, events, weather, origin):  # type: ignore[no-untyped-def]
-        start = _ts(self.start, "start")
-        end = _ts(self.end, "end") if self.end is not None else start + pd.Timedelta("7D")
+        start = as_utc(self.start, "start")
+        end = as_utc(self.end, "end") if self.end is not None else start + pd.Timedelta("7D")
         hours = pd.date_range(start.floor("h"), end, freq="h", inclusive="left")
         if len(hours) == 0:
             raise ParameterError(format_message("`end`", f"after start {start}", repr(self.end)))

@@ -57,6 +57,7 @@ __all__ = [
     "Column",
     "Contract",
     "as_timedelta",
+    "as_utc",
     "complete_grid",
     "find_gaps",
     "infer_freq",
@@ -593,6 +594,30 @@ def _freq_text(step: pd.Timedelta) -> str:
     if minutes and minutes % 60 == 0:
         return f"{minutes // 60}-hour"
     return f"{minutes}-minute" if minutes else str(step)
+
+
+def as_utc(value: object, what: str) -> pd.Timestamp:
+    """A timezone-aware timestamp argument as UTC; naive or unparseable values are an error.
+
+    Examples
+    --------
+    >>> as_utc("2024-06-01 08:00+02:00", "origin")
+    Timestamp('2024-06-01 06:00:00+0000', tz='UTC')
+    """
+    try:
+        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        ts = None
+    if ts is None or pd.isna(ts) or ts.tz is None:
+        raise ParameterError(
+            format_message(
+                f"`{what}`",
+                "a timezone-aware timestamp",
+                repr(value),
+                hint="e.g. pd.Timestamp('2024-06-01 06:00', tz='Europe/Amsterdam')",
+            )
+        )
+    return ts.tz_convert("UTC")
 
 
 def as_timedelta(freq: str | pd.Timedelta) -> pd.Timedelta:

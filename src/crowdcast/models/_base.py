@@ -33,10 +33,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from crowdcast._version import __version__
-from crowdcast.exceptions import NotFittedError, ParameterError, Problem, format_message
+from crowdcast.exceptions import NotFittedError, ParameterError, Problem
 from crowdcast.features._base import ForecastData, History, make_rows
 from crowdcast.profiles import SiteProfile
-from crowdcast.schemas import validate_counts
+from crowdcast.schemas import as_utc, validate_counts
 
 __all__ = [
     "BaseForecaster",
@@ -83,23 +83,6 @@ class Provenance:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _utc(value: Any, what: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        ts = None
-    if ts is None or pd.isna(ts) or ts.tz is None:
-        raise ParameterError(
-            format_message(
-                f"`{what}`",
-                "a timezone-aware timestamp",
-                repr(value),
-                hint="e.g. pd.Timestamp('2024-06-01 06:00', tz='Europe/Amsterdam')",
-            )
-        )
-    return ts.tz_convert("UTC")
 
 
 class BaseForecaster(BaseEstimator):
@@ -218,7 +201,7 @@ class BaseForecaster(BaseEstimator):
             weather=weather if weather is not None else self.weather_,
             site=self.site_,
         ).with_grid(history)
-        start = history.last_observed() + self.freq_ if origin is None else _utc(origin, "origin")
+        start = history.last_observed() + self.freq_ if origin is None else as_utc(origin, "origin")
         steps = self.horizon if horizon is None else horizon
         rows = make_rows(self.zones_, [start], np.arange(1, steps + 1), self.freq_)
         return self.predict_rows(rows, data, history=history)
