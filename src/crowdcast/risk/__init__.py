@@ -1,0 +1,40 @@
+"""Risk: hazard-specific levels of a forecast, indicator lifts, calibration, KPIs.
+
+- :func:`assess`: from a forecast to levels per zone and interval (crowding by
+  density or flow, distancing, relative busyness), the probability of each
+  level or worse from the predictive quantiles, and alerts (:class:`RiskTable`).
+- :func:`indicator_lift`: indicator hazards (aggression, ...) as the expected
+  lift over a zone's baseline rate, from signals, the generic library and the
+  site's weights.
+- :func:`calibrate`: a site weight from the site's incidents (Poisson GLM),
+  :meth:`Calibration.to_weight` and :func:`write_site_profile` to keep it.
+- :func:`export_library`, :func:`export_levels` (publishable, no weights) and
+  :func:`export_weights` (explicit).
+- :func:`alert_kpis`: precision, recall and lead time of alerts.
+"""
+
+from crowdcast.risk._assess import DEFAULT_ALERT_LEVELS, HAZARDS, RiskTable, assess, max_density
+from crowdcast.risk._calibrate import Calibration, calibrate, write_site_profile
+from crowdcast.risk._export import export_levels, export_library, export_weights
+from crowdcast.risk._indicators import indicator_lift, resolve_weight
+from crowdcast.risk._kpis import AlertKPIs, alert_kpis
+from crowdcast.risk._quantiles import exceedance_probability
+
+__all__ = [
+    "DEFAULT_ALERT_LEVELS",
+    "HAZARDS",
+    "AlertKPIs",
+    "Calibration",
+    "RiskTable",
+    "alert_kpis",
+    "assess",
+    "calibrate",
+    "exceedance_probability",
+    "export_levels",
+    "export_library",
+    "export_weights",
+    "indicator_lift",
+    "max_density",
+    "resolve_weight",
+    "write_site_profile",
+]

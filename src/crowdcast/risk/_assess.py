@@ -1,0 +1,480 @@
+"""From a forecast to risk levels, their probabilities and alerts.
+
+Every level scheme is turned into thresholds on the *count* scale of each zone,
+so that probabilities come straight from the forecast's quantiles:
+
+- density (persons/m²) = occupancy / ``area_m2`` → count threshold = density × area;
+- flow (persons/m/min) = passages per interval / ``width_m`` / minutes per interval
+  → count threshold = flow × width × minutes;
+- relative busyness: the zone's own percentiles of history counts for the same
+  local weekday and time of day (the history interval that contains the forecast's
+  time, so a forecast at :45 on an hourly history uses that hour).
+
+A level holds from its lower threshold (inclusive) to the next one, so
+``P(level >= L) = P(Y >= lower threshold of L)`` with ``Y`` the forecast count
+(see :mod:`crowdcast.risk._quantiles` for the interpolation and tail rule).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crowdcast.exceptions import ConfigError, ParameterError, Problem
+from crowdcast.profiles import Indicator, IndicatorLibrary, SiteProfile, load_indicator_library
+from crowdcast.risk._quantiles import exceedance_probability, quantile_at, quantile_columns
+
+__all__ = ["HAZARDS", "RiskTable", "assess", "max_density"]
+
+#: Hazards :func:`assess` scores from a forecast of counts.
+HAZARDS = ("crowding", "distancing", "busyness")
+_DENSITY_INDICATORS = {
+    "default": "crowding_density",
+    "fruin_walkway": "crowding_fruin_walkway",
+    "fruin_queuing": "crowding_fruin_queuing",
+}
+_FLOW_INDICATOR = "crowding_fruin_flow"
+_DISTANCING_INDICATOR = "distancing"
+_BUSYNESS_INDICATOR = "relative_busyness"
+#: The alert level of each scheme when the requested level is not one of its levels.
+DEFAULT_ALERT_LEVELS: Mapping[str, str] = {
+    "crowding_density": "orange",
+    "crowding_fruin_walkway": "E",
+    "crowding_fruin_queuing": "E",
+    "crowding_fruin_flow": "E",
+    "distancing": "exceeded",
+    "relative_busyness": "very_busy",
+}
+
+
+def max_density(distance_m: float) -> float:
+    """Densest crowd in which everyone keeps ``distance_m``: a hexagonal lattice, 2/(√3 d²).
+
+    >>> round(max_density(1.5), 3)
+    0.513
+    """
+    return 2.0 / (math.sqrt(3.0) * distance_m**2)
+
+
+@dataclass(frozen=True)
+class _Scheme:
+    indicator: str
+    quantity: str  # density, flow or count
+    levels: tuple[str, ...]
+    thresholds: tuple[float, ...]  # on the quantity's scale; percentiles for busyness
+    scale: float = 1.0  # count = quantity × scale
+
+
+@dataclass(frozen=True)
+class RiskTable:
+    """Risk levels of a forecast: per zone and interval, and the alerts they raise.
+
+    Attributes
+    ----------
+    table
+        The forecast's columns plus ``indicator`` (the level scheme), ``density``,
+        ``flow`` or ``count`` (at P50), ``level`` (at P50) and ``p_<level>`` =
+        P(level >= that level) for every level above the lowest (NaN where the
+        zone's scheme has no such level).
+    alerts
+        Per zone and origin the earliest interval at which P(level >= alert level)
+        exceeds the alert probability: ``zone, origin, first_alert, horizon,
+        level, probability, lead_time`` (``first_alert - origin``: 0 for the
+        first forecast interval, which starts at the origin).
+    hazard, alert_probability
+        What was assessed and the alert threshold.
+    schemes
+        Zone → (indicator id, levels, alert level).
+    """
+
+    table: pd.DataFrame
+    alerts: pd.DataFrame
+    hazard: str
+    alert_probability: float
+    schemes: Mapping[str, tuple[str, tuple[str, ...], str]] = field(default_factory=dict)
+    site: str = ""
+    freq: pd.Timedelta | None = None
+
+    def summary(self) -> pd.DataFrame:
+        """One row per zone: scheme, peak at P50, highest level, chance of the alert level."""
+        rows = []
+        t = self.table
+        qty = next(c for c in ("density", "flow", "count") if c in t.columns)
+        for zone, (indicator, levels, alert) in self.schemes.items():
+            z = t[t["zone"] == zone]
+            if z.empty:
+                continue
+            values = z[[c for c in ("density", "flow", "count") if c in z.columns]]
+            value = values.bfill(axis=1).iloc[:, 0]
+            peak = int(np.nanargmax(value.to_numpy())) if value.notna().any() else 0
+            p = z[f"p_{alert}"]
+            worst = max((lv for lv in z["level"].dropna()), key=levels.index, default="")
+            first = self.alerts[self.alerts["zone"] == zone]["first_alert"]
+            rows.append(
+                {
+                    "zone": zone,
+                    "scheme": indicator,
+                    "peak_at": z["timestamp"].iloc[peak],
+                    "peak_p50": round(float(value.iloc[peak]), 3),
+                    "highest_level_p50": worst,
+                    "alert_level": alert,
+                    "max_p_alert": round(float(p.max()), 3),
+                    "first_alert": first.min() if len(first) else pd.NaT,
+                }
+            )
+        out = pd.DataFrame(rows)
+        out.attrs["quantity"] = qty
+        return out
+
+    def __repr__(self) -> str:
+        zones = len(self.schemes)
+        return (
+            f"<RiskTable {self.hazard!r} for {self.site or 'a site'}: {zones} zones, "
+            f"{len(self.table)} intervals, {len(self.alerts)} alerts "
+            f"(P > {self.alert_probability:g})>\n{self.summary().to_string(index=False)}"
+        )
+
+    def _repr_html_(self) -> str:
+        head = (
+            f"<p><b>RiskTable</b> {self.hazard!r} for {self.site or 'a site'}: "
+            f"{len(self.table)} intervals, {len(self.alerts)} alerts "
+            f"(P &gt; {self.alert_probability:g})</p>"
+        )
+        return head + self.summary().to_html(index=False)
+
+
+# ----------------------------------------------------------------------------- schemes
+
+
+def _no_area_hint() -> str:
+    return (
+        "no area (or width) is known for this zone; use relative levels: "
+        "assess(forecast, site, hazard='busyness', history=counts)"
+    )
+
+
+def _bands(ind: Indicator, quantity: str, scale: float) -> _Scheme:
+    t = ind.thresholds
+    if not t or any(b <= a for a, b in itertools.pairwise(t)) or len(ind.levels) != len(t) + 1:
+        raise ConfigError(
+            [
+                Problem(
+                    f"the thresholds of indicator {ind.id!r}",
+                    "strictly increasing, with one more level than thresholds",
+                    f"{list(t)} for levels {list(ind.levels)}",
+                )
+            ],
+            title="Invalid indicator",
+        )
+    return _Scheme(ind.id, quantity, ind.levels, ind.thresholds, scale)
+
+
+def _schemes(
+    zones: list[str],
+    site: SiteProfile,
+    library: IndicatorLibrary,
+    hazard: str,
+    scheme: str | None,
+    minutes: float,
+) -> dict[str, _Scheme]:
+    problems: list[Problem] = []
+    out: dict[str, _Scheme] = {}
+    density_scheme = scheme or site.risk.density_scheme
+    if hazard == "crowding" and density_scheme not in _DENSITY_INDICATORS:
+        raise ParameterError(
+            [Problem("`scheme`", f"one of {', '.join(_DENSITY_INDICATORS)}", repr(scheme))]
+        )
+    for zid in zones:
+        z = site.zone(zid)
+        if hazard == "busyness":
+            ind = library[_BUSYNESS_INDICATOR]
+            out[zid] = _Scheme(ind.id, "count", ind.levels, ind.thresholds)
+        elif z.measure == "occupancy" and z.area_m2 is not None:
+            if hazard == "crowding":
+                out[zid] = _bands(
+                    library[_DENSITY_INDICATORS[density_scheme]], "density", z.area_m2
+                )
+            else:
+                ind = library[_DISTANCING_INDICATOR]
+                limit = max_density(site.risk.distance_rule_m)
+                out[zid] = _Scheme(ind.id, "density", ("ok", "exceeded"), (limit,), z.area_m2)
+        elif z.measure == "passages" and z.width_m is not None and hazard == "crowding":
+            out[zid] = _bands(library[_FLOW_INDICATOR], "flow", z.width_m * minutes)
+        else:
+            need = "area_m2" if z.measure == "occupancy" or hazard == "distancing" else "width_m"
+            problems.append(
+                Problem(
+                    f"zone {zid!r} ({z.measure})",
+                    f"given `{need}` for {hazard} levels",
+                    "no " + need,
+                    hint=_no_area_hint(),
+                )
+            )
+    if problems:
+        raise ParameterError(problems, title=f"Cannot compute {hazard} levels")
+    return out
+
+
+def _alert_levels(
+    schemes: Mapping[str, _Scheme], alert_level: str | Mapping[str, str] | None, site: SiteProfile
+) -> dict[str, str]:
+    requested = site.risk.alert_level if alert_level is None else alert_level
+    out: dict[str, str] = {}
+    for zid, s in schemes.items():
+        if isinstance(requested, Mapping) and s.indicator in requested:
+            out[zid] = requested[s.indicator]
+        elif isinstance(requested, str) and requested in s.levels:
+            out[zid] = requested
+        else:
+            out[zid] = DEFAULT_ALERT_LEVELS.get(s.indicator, s.levels[-1])
+        if out[zid] not in s.levels[1:]:
+            raise ParameterError(
+                [
+                    Problem(
+                        "`alert_level`",
+                        f"a level above the lowest of {s.indicator} ({', '.join(s.levels[1:])})",
+                        repr(out[zid]),
+                    )
+                ]
+            )
+    explicit = alert_level if isinstance(alert_level, str) else None
+    if explicit is not None and explicit not in out.values():
+        known = sorted({lv for s in schemes.values() for lv in s.levels[1:]})
+        raise ParameterError(
+            [
+                Problem(
+                    "`alert_level`",
+                    f"a level of the schemes assessed ({', '.join(known)})",
+                    repr(explicit),
+                )
+            ]
+        )
+    return out
+
+
+def _minutes(forecast: pd.DataFrame) -> float:
+    prov = forecast.attrs.get("provenance")
+    if isinstance(prov, Mapping) and prov.get("freq"):
+        return pd.Timedelta(str(prov["freq"])).total_seconds() / 60.0
+    steps = forecast.sort_values(["zone", "origin", "timestamp"]).groupby(["zone", "origin"])[
+        "timestamp"
+    ]
+    diffs = steps.diff().dropna()
+    if diffs.empty:
+        raise ParameterError(
+            [
+                Problem(
+                    "`forecast`",
+                    "a forecast whose interval is known",
+                    "one interval per zone and no provenance",
+                    hint="pass a forecast from a crowdcast forecaster (attrs['provenance'])",
+                )
+            ]
+        )
+    return float(diffs.min().total_seconds() / 60.0)
+
+
+def _local_keys(ts: pd.Series, tz: str, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Local weekday and time-of-day bin (the history interval containing the time)."""
+    local = pd.DatetimeIndex(ts).tz_convert(tz)
+    minutes = (local.hour * 60 + local.minute).to_numpy()
+    return local.weekday.to_numpy(), (minutes // step).astype("int64")
+
+
+def _busyness_thresholds(
+    forecast: pd.DataFrame, history: pd.DataFrame | None, site: SiteProfile, pcts: tuple[float, ...]
+) -> np.ndarray:
+    if history is None:
+        raise ParameterError(
+            [
+                Problem(
+                    "`history`",
+                    "the zones' past counts for relative busyness levels",
+                    "None",
+                    hint="assess(forecast, site, hazard='busyness', history=counts)",
+                )
+            ]
+        )
+    h = history.dropna(subset=["count"])
+    stamps = pd.DatetimeIndex(h["timestamp"]).unique().sort_values()
+    gaps = stamps.to_series().diff().dropna().dt.total_seconds().to_numpy() / 60.0
+    step = min(float(gaps.min()), 60.0) if len(gaps) else 60.0  # at most an hour
+    wd, tod = _local_keys(h["timestamp"], site.timezone, step)
+    keyed = pd.DataFrame({"zone": h["zone"].to_numpy(), "wd": wd, "tod": tod, "c": h["count"]})
+    levels = np.array([p / 100 for p in pcts])
+    table = keyed.groupby(["zone", "wd", "tod"])["c"].quantile(levels).unstack()
+    missing = sorted(set(forecast["zone"]) - set(keyed["zone"]))
+    if missing:
+        raise ParameterError(
+            [Problem("`history`", "counts of every zone in the forecast", f"none for {missing}")]
+        )
+    fwd, ftod = _local_keys(forecast["timestamp"], site.timezone, step)
+    idx = pd.MultiIndex.from_arrays([forecast["zone"].to_numpy(), fwd, ftod])
+    return table.reindex(idx).to_numpy(dtype="float64")
+
+
+# ----------------------------------------------------------------------------- assess
+
+
+def assess(
+    forecast: pd.DataFrame,
+    site: SiteProfile,
+    library: IndicatorLibrary | None = None,
+    *,
+    hazard: str = "crowding",
+    scheme: str | None = None,
+    alert_level: str | Mapping[str, str] | None = None,
+    alert_probability: float | None = None,
+    history: pd.DataFrame | None = None,
+) -> RiskTable:
+    """Risk levels of a forecast per zone and interval, their probabilities, and alerts.
+
+    Parameters
+    ----------
+    forecast
+        The forecast contract (``zone, origin, timestamp, horizon, q...``), at
+        least two quantile columns.
+    site
+        The site profile: zone areas and widths, the density scheme, alert
+        level and probability, the distance rule.
+    library
+        The generic indicator library (crowdcast's own by default).
+    hazard
+        ``"crowding"``: density bands for occupancy zones (``scheme``, default
+        ``site.risk.density_scheme``: ``default``, ``fruin_walkway``,
+        ``fruin_queuing``) and Fruin flow LOS for passage zones with a width;
+        ``"distancing"``: ``ok``/``exceeded`` against the densest lattice for
+        ``site.risk.distance_rule_m``; ``"busyness"``: quiet/normal/busy/very_busy
+        from the zone's own ``history`` percentiles per local weekday × time of day.
+    alert_level
+        The level an alert watches (default ``site.risk.alert_level``), or a
+        mapping indicator id → level. A zone whose scheme lacks the level uses
+        :data:`DEFAULT_ALERT_LEVELS` (e.g. ``E`` for Fruin flow).
+    alert_probability
+        An alert fires when P(level >= alert level) exceeds this (default
+        ``site.risk.alert_probability``).
+    history
+        Past counts (counts contract), needed for ``hazard="busyness"`` only.
+
+    Examples
+    --------
+    >>> import pandas as pd, crowdcast as cc
+    >>> site = cc.load_site_profile(cc.sample_path() / "site.toml")
+    >>> t = pd.Timestamp("2024-12-14 17:00", tz="UTC")
+    >>> fc = pd.DataFrame({"zone": ["stadium_plaza"] * 2, "origin": t,
+    ...     "timestamp": [t, t + pd.Timedelta("1h")], "horizon": [1, 2],
+    ...     "q0.1": [9000.0, 20000.0], "q0.5": [18000.0, 30000.0], "q0.9": [27000.0, 40000.0]})
+    >>> risk = assess(fc, site)
+    >>> risk.table[["level", "p_orange", "p_red"]].round(2).to_numpy().tolist()
+    [['orange', 0.5, 0.0], ['orange', 0.98, 0.26]]
+    >>> risk.alerts[["first_alert", "level", "lead_time"]].to_numpy().tolist()[0][1:]
+    ['orange', Timedelta('0 days 01:00:00')]
+    """
+    if hazard not in HAZARDS:
+        hint = (
+            "indicator hazards (aggression, ...) are scored with indicator_lift(signals, site, ...)"
+            if hazard == "aggression"
+            else None
+        )
+        raise ParameterError(
+            [Problem("`hazard`", f"one of {', '.join(HAZARDS)}", repr(hazard), hint=hint)]
+        )
+    library = library if library is not None else load_indicator_library()
+    prob = site.risk.alert_probability if alert_probability is None else alert_probability
+    if not 0 < prob < 1:
+        raise ParameterError(
+            [Problem("`alert_probability`", "a probability strictly between 0 and 1", repr(prob))]
+        )
+    cols, taus = quantile_columns(forecast)
+    fc = forecast.reset_index(drop=True)
+    zones = list(dict.fromkeys(fc["zone"]))
+    minutes = _minutes(fc) if hazard == "crowding" else 60.0
+    schemes = _schemes(zones, site, library, hazard, scheme, minutes)
+    alerts_at = _alert_levels(schemes, alert_level, site)
+
+    values = fc[cols].to_numpy(dtype="float64")
+    p50 = quantile_at(values, taus, 0.5)
+    all_levels = list(dict.fromkeys(lv for s in schemes.values() for lv in s.levels[1:]))
+    out = fc.copy()
+    out["indicator"] = fc["zone"].map({z: s.indicator for z, s in schemes.items()})
+    quantities = list(dict.fromkeys(s.quantity for s in schemes.values()))
+    for q in quantities:
+        out[q] = np.nan
+    out["level"] = pd.Series([None] * len(fc), dtype="object")
+    for lv in all_levels:
+        out[f"p_{lv}"] = np.nan
+
+    busy = None
+    if hazard == "busyness":
+        pcts = next(iter(schemes.values())).thresholds
+        busy = _busyness_thresholds(fc, history, site, pcts)
+    zone_col = fc["zone"].to_numpy()
+    for zid, s in schemes.items():
+        rows = np.flatnonzero(zone_col == zid)
+        if busy is not None:
+            thr = busy[rows]
+        else:
+            thr = np.tile(np.array(s.thresholds) * s.scale, (len(rows), 1))
+        p = exceedance_probability(values[rows], taus, thr)
+        for i, lv in enumerate(s.levels[1:]):
+            out.loc[rows, f"p_{lv}"] = p[:, i]
+        out.loc[rows, s.quantity] = p50[rows] / s.scale
+        above = (p50[rows][:, None] >= thr).sum(axis=1)
+        level = np.array(s.levels, dtype=object)[above]
+        level[np.isnan(thr).any(axis=1)] = None
+        out.loc[rows, "level"] = level
+
+    alerts = _alerts(out, alerts_at, prob)
+    return RiskTable(
+        table=out,
+        alerts=alerts,
+        hazard=hazard,
+        alert_probability=prob,
+        schemes={z: (s.indicator, s.levels, alerts_at[z]) for z, s in schemes.items()},
+        site=site.id,
+        freq=pd.Timedelta(minutes=minutes) if hazard == "crowding" else None,
+    )
+
+
+def _alerts(table: pd.DataFrame, alert_levels: Mapping[str, str], prob: float) -> pd.DataFrame:
+    parts = []
+    for zid, lv in alert_levels.items():
+        z = table[(table["zone"] == zid) & (table[f"p_{lv}"] > prob)]
+        if z.empty:
+            continue
+        first = z.sort_values("timestamp").groupby("origin", as_index=False).first()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "zone": zid,
+                    "origin": first["origin"],
+                    "first_alert": first["timestamp"],
+                    "horizon": first["horizon"],
+                    "level": lv,
+                    "probability": first[f"p_{lv}"],
+                    "lead_time": first["timestamp"] - first["origin"],
+                }
+            )
+        )
+    columns = ["zone", "origin", "first_alert", "horizon", "level", "probability", "lead_time"]
+    if not parts:
+        empty = table.iloc[:0]
+        return pd.DataFrame(
+            {
+                "zone": pd.Series(dtype="object"),
+                "origin": empty["origin"],
+                "first_alert": empty["timestamp"],
+                "horizon": empty["horizon"],
+                "level": pd.Series(dtype="object"),
+                "probability": pd.Series(dtype="float64"),
+                "lead_time": pd.Series(dtype="timedelta64[ns]"),
+            }
+        )
+    return pd.concat(parts, ignore_index=True)[columns].sort_values(
+        ["origin", "first_alert", "zone"], ignore_index=True
+    )
