@@ -343,6 +343,7 @@ class Score:
     abs_err: list[np.ndarray] = field(default_factory=list)
     covered: list[np.ndarray] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    details: list[dict[str, object]] = field(default_factory=list)
 
     def row(self) -> dict[str, float]:
         err = np.concatenate(self.abs_err)
@@ -350,7 +351,7 @@ class Score:
             "MASE": float(np.mean(self.mase)),
             "MAE": float(np.mean(err)),
             "coverage": float(np.mean(np.concatenate(self.covered))),
-            "s/origin": float(np.mean(self.seconds)),
+            "s/origin": float(np.median(self.seconds)),
         }
 
 
@@ -370,9 +371,20 @@ def score(mel: Melbourne, origin: pd.Timestamp, fc: Forecast, seconds: float, in
         if not np.isfinite(point[z, ok]).all():
             raise RuntimeError(f"missing forecast for {mel.zones[z]} at {origin}")
         err = np.abs(point[z, ok] - actual[ok])
+        covered = (actual[ok] >= lo[z, ok]) & (actual[ok] <= hi[z, ok])
         into.mase.append(float(err.mean()) / naive_scale(mel.grid[z, :pos]))
         into.abs_err.append(err)
-        into.covered.append((actual[ok] >= lo[z, ok]) & (actual[ok] <= hi[z, ok]))
+        into.covered.append(covered)
+        into.details.append(
+            {
+                "origin": origin,
+                "zone": mel.zones[z],
+                "mase": into.mase[-1],
+                "mae": float(err.mean()),
+                "coverage": float(covered.mean()),
+                "hours": int(ok.sum()),
+            }
+        )
     into.seconds.append(seconds)
 
 
@@ -426,6 +438,7 @@ def main() -> None:
     parser.add_argument("--mstl-weeks", type=int, default=8, help="0 switches MSTL off")
     parser.add_argument("--only", nargs="*", help="substrings of model names to run")
     parser.add_argument("--out", type=Path, help="also write the markdown tables here")
+    parser.add_argument("--details", type=Path, help="write per (model, sensor, origin) scores")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=cc.exceptions.CrowdcastWarning)
 
@@ -449,6 +462,7 @@ def main() -> None:
     if args.only:
         run = {k: v for k, v in run.items() if any(s.lower() in k.lower() for s in args.only)}
     lines = header
+    details = []
     for window in args.windows:
         origins = pd.date_range(
             f"{WINDOWS[window]} 06:00", periods=args.origins, freq="D", tz=TZ
@@ -460,12 +474,16 @@ def main() -> None:
                 fc = model(mel, origin)
                 score(mel, origin, fc, time.perf_counter() - start, scores[name])
             print(f"  {window} {origin.tz_convert(TZ):%Y-%m-%d %H:%M} done", flush=True)
+        for name, s in scores.items():
+            details += [{"model": name, "window": window, **d} for d in s.details]
         block = table(window, scores, len(origins))
         print("\n".join(block) + "\n", flush=True)
         lines += [*block, ""]
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text("\n".join(lines))
+    if args.details:
+        pd.DataFrame(details).to_csv(args.details, index=False)
 
 
 if __name__ == "__main__":

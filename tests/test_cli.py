@@ -36,7 +36,7 @@ def test_demo_trains_forecasts_and_writes_the_forecast(
 def test_summary_prints_zones_and_gaps(capsys: pytest.CaptureFixture[str]) -> None:
     from crowdcast import sample_path
 
-    assert main(["summary", str(sample_path() / "site.toml")]) == 0
+    assert main(["summary", str(sample_path() / "site.toml"), "--purpose", "operations"]) == 0
     text = capsys.readouterr().out
     assert "stadium_plaza" in text and "Longest gaps" in text
 
@@ -48,7 +48,19 @@ def test_forecast_refuses_to_overwrite_an_output(
 
     out = tmp_path / "f.csv"
     out.write_text("mine")
-    assert main(["forecast", str(sample_path() / "site.toml"), "--out", str(out)]) == 1
+    assert (
+        main(
+            [
+                "forecast",
+                str(sample_path() / "site.toml"),
+                "--purpose",
+                "crowd_safety",
+                "--out",
+                str(out),
+            ]
+        )
+        == 1
+    )
     assert "already exists; pass overwrite=True (--overwrite)" in capsys.readouterr().err
     assert out.read_text() == "mine"
 
@@ -60,7 +72,7 @@ def test_summary_reports_a_broken_profile_in_one_message(
     path.write_text(
         '[site]\nid = "x"\ntimezone = "Mars/Olympus"\n[[zones]]\nid = "a"\nmeasure = "crowd"\n'
     )
-    assert main(["summary", str(path)]) == 1
+    assert main(["summary", str(path), "--purpose", "crowd_safety"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("crowdcast: error: Invalid site profile: 2 problems.")
     assert "`site.timezone` must be an IANA time zone" in err
@@ -72,7 +84,7 @@ def test_summary_without_counts_sources_is_an_error(
 ) -> None:
     path = tmp_path / "site.toml"
     path.write_text('[site]\nid = "x"\ntimezone = "UTC"\ncountry = "NL"\n[[zones]]\nid = "a"\n')
-    assert main(["summary", str(path)]) == 1
+    assert main(["summary", str(path), "--purpose", "crowd_safety"]) == 1
     assert "a counts source must be declared in [[sources]]. Got none." in capsys.readouterr().err
 
 
@@ -89,3 +101,12 @@ def test_usage_errors_exit_with_code_2() -> None:
     with pytest.raises(SystemExit) as info:
         main(["no-such-command"])
     assert info.value.code == 2
+
+
+def test_forecast_and_summary_require_a_purpose(capsys: pytest.CaptureFixture[str]) -> None:
+    from crowdcast import sample_path
+
+    with pytest.raises(SystemExit) as info:
+        main(["summary", str(sample_path() / "site.toml")])
+    assert info.value.code == 2
+    assert "the following arguments are required: --purpose" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from crowdcast.exceptions import ConfigError, DataValidationError
 
 
 def test_load_city_reads_the_declared_counts(fixtures: Path) -> None:
-    city = cc.load_city(fixtures / "profiles" / "site.toml")
+    city = cc.load_city(fixtures / "profiles" / "site.toml", purpose="crowd_safety")
     assert city.freq == pd.Timedelta("1h")
     assert set(city.counts["zone"]) == {"square", "street"}
     assert city.events.empty and list(city.events.columns)[:3] == ["event_id", "name", "zone"]
@@ -42,7 +42,7 @@ def test_load_city_revalidates_several_sources_of_a_kind_together(
         'purposes = ["crowd_safety"]\n',
     )
     with pytest.raises(DataValidationError) as info:
-        cc.load_city(path)
+        cc.load_city(path, purpose="crowd_safety")
     assert "where: sources cameras + copy, column 'zone, timestamp'" in str(info.value)
 
 
@@ -55,7 +55,7 @@ def test_load_city_names_unknown_reader_options(tmp_path: Path, fixtures: Path) 
         )
     )
     with pytest.raises(ConfigError) as info:
-        cc.load_city(path)
+        cc.load_city(path, purpose="crowd_safety")
     assert "`sources.options` of 'cameras' must be options of the counts/csv reader." in str(
         info.value
     )

@@ -17,6 +17,7 @@ from crowdcast._version import __version__
 from crowdcast.exceptions import CrowdcastError
 from crowdcast.io._site import City, load_city
 from crowdcast.jobs import ForecastRun, forecast_city
+from crowdcast.profiles import PURPOSES
 from crowdcast.sample import load_sample, make_city
 
 __all__ = ["main"]
@@ -58,6 +59,8 @@ def _print_forecast(run: ForecastRun, timezone: str) -> None:
     )
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}", na_rep="-"))
     if run.path is not None:
+        if "suppressed" in fc:
+            print(f"\nSmall values suppressed (shown as 0) in {int(fc['suppressed'].sum())} rows")
         print(
             f"\nFull forecast ({len(fc)} rows, quantiles {', '.join(run.model.quantile_columns)}) "
             f"written to {run.path}"
@@ -65,7 +68,11 @@ def _print_forecast(run: ForecastRun, timezone: str) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    city = load_city(args.site) if args.site else load_sample()
+    city = (
+        load_city(args.site, purpose=args.purpose)
+        if args.site
+        else load_sample(purpose=args.purpose)
+    )
     print(city.describe())
     print()
     run = forecast_city(city, horizon=args.horizon, out=args.out, overwrite=True)
@@ -74,14 +81,21 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _forecast(args: argparse.Namespace) -> int:
-    city = load_city(args.site)
-    run = forecast_city(city, horizon=args.horizon, out=args.out, overwrite=args.overwrite)
+    city = load_city(args.site, purpose=args.purpose)
+    run = forecast_city(
+        city,
+        horizon=args.horizon,
+        out=args.out,
+        overwrite=args.overwrite,
+        publish=args.publish,
+        audit=args.audit,
+    )
     _print_forecast(run, city.site.timezone)
     return 0
 
 
 def _summary(args: argparse.Namespace) -> int:
-    _print_city(load_city(args.site, library=args.library))
+    _print_city(load_city(args.site, purpose=args.purpose, library=args.library))
     return 0
 
 
@@ -90,6 +104,17 @@ def _make_sample(args: argparse.Namespace) -> int:
     for path in city.paths:
         print(path)
     return 0
+
+
+def _purpose_argument(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    parser.add_argument(
+        "--purpose",
+        choices=list(PURPOSES),
+        default=default,
+        required=default is None,
+        help="what the data is used for; only sources declared for it are read"
+        + (f" (default {default})" if default else ""),
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="train on the shipped sample city and forecast the next 24 hours"
     )
     demo.add_argument("--site", type=Path, help="a site profile instead of the sample")
+    _purpose_argument(demo, default="crowd_safety")
     demo.add_argument("--horizon", type=int, default=24, help="intervals ahead (default 24)")
     demo.add_argument(
         "--out",
@@ -117,11 +143,19 @@ def _parser() -> argparse.ArgumentParser:
     forecast.add_argument("--horizon", type=int, default=24)
     forecast.add_argument("--out", type=Path, help="CSV or Parquet file for the full forecast")
     forecast.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+    _purpose_argument(forecast)
+    forecast.add_argument(
+        "--publish",
+        action="store_true",
+        help="suppress small values in the written forecast (always for public_information)",
+    )
+    forecast.add_argument("--audit", type=Path, help="append the run to this JSON-lines audit log")
     forecast.set_defaults(func=_forecast)
 
     summary = sub.add_parser("summary", help="load, validate and summarise a site's data")
     summary.add_argument("site", type=Path, help="site profile (TOML)")
     summary.add_argument("--library", type=Path, help="indicator library (TOML)")
+    _purpose_argument(summary)
     summary.set_defaults(func=_summary)
 
     sample = sub.add_parser("make-sample", help="simulate the sample city into a folder")

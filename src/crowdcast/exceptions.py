@@ -21,8 +21,8 @@ Every message follows one template (see :func:`format_message`)::
       where: <file>, column <column>, rows <first rows>   (or: <file>, key <key path>)
       hint: <how to fix it>
 
-``DataError`` and ``ConfigError`` keep every problem it found in ``.problems`` so that one error
-reports all of them at once.
+``DataError``, ``ConfigError`` and ``PrivacyError`` keep every problem they found in
+``.problems`` so that one error reports all of them at once.
 """
 
 from __future__ import annotations
@@ -164,8 +164,11 @@ class NotFittedError(CrowdcastError, ValueError):
     """A model or transformer is used before it was fitted."""
 
 
-class PrivacyError(CrowdcastError):
-    """Input would identify people, or a source is used beyond its declared purposes."""
+class PrivacyError(_ProblemsError):
+    """Input would identify people, or a source is used beyond its declared purposes.
+
+    Like ``DataError`` it keeps every problem it found in ``.problems``.
+    """
 
 
 class CrowdcastWarning(UserWarning):

@@ -11,7 +11,10 @@ import numpy as np
 import pandas as pd
 
 from crowdcast.exceptions import CrowdcastError
-from crowdcast.models._base import BaseForecaster
+from crowdcast.models._base import BaseForecaster, fingerprint
+from crowdcast.privacy._audit import AuditLog, file_fingerprint
+from crowdcast.privacy._egress import suppress
+from crowdcast.privacy._purpose import check_purpose
 
 __all__ = ["ForecastRun", "forecast_city", "peak_table"]
 
@@ -26,6 +29,7 @@ class ForecastRun:
     path: Path | None
     fit_seconds: float
     predict_seconds: float
+    purpose: str | None = None
 
 
 def peak_table(forecast: pd.DataFrame, counts: pd.DataFrame, timezone: str) -> pd.DataFrame:
@@ -68,13 +72,36 @@ def forecast_city(
     horizon: int = 24,
     out: str | Path | None = None,
     overwrite: bool = False,
+    purpose: str | None = None,
+    publish: bool = False,
+    audit: str | Path | AuditLog | None = None,
 ) -> ForecastRun:
     """Fit ``model`` (the global LightGBM forecaster by default) on the city and forecast
     ``horizon`` intervals after the last observation, with the city's events and issued
     weather forecasts; optionally write the full forecast to ``out`` (CSV or Parquet).
+
+    ``purpose`` defaults to the one the city was loaded for; the counts, events and
+    weather sources used must be declared for it (else a ``PrivacyError``). It is
+    recorded in the model's provenance. With ``publish=True``, or for the purpose
+    ``public_information``, the forecast (returned and written) passes egress
+    suppression (:func:`crowdcast.privacy.suppress`). With ``audit`` (a path or an
+    :class:`~crowdcast.privacy.AuditLog`) the run is appended to the audit log.
     """
     from crowdcast.models._gbm import GBMForecaster
 
+    purpose = purpose if purpose is not None else getattr(city, "purpose", None)
+    if purpose is None:
+        raise CrowdcastError(
+            "forecast_city needs a purpose: load the city with load_city(..., purpose=...) "
+            "or pass purpose=."
+        )
+    loaded = getattr(city, "sources", None)  # ids of the sources the city was loaded from
+    check_purpose(
+        city.site,
+        purpose,
+        sources=list(loaded) if loaded is not None else None,
+        kinds=("counts", "events", "weather"),
+    )
     target = Path(out) if out is not None else None
     if target is not None and target.exists() and not overwrite:
         raise CrowdcastError(
@@ -82,21 +109,70 @@ def forecast_city(
         )
     forecaster = model if model is not None else GBMForecaster(horizon=horizon)
     t0 = time.perf_counter()
-    forecaster.fit(city.counts, events=city.events, weather=city.weather, site=city.site)
+    forecaster.fit(
+        city.counts, events=city.events, weather=city.weather, site=city.site, purpose=purpose
+    )
     t1 = time.perf_counter()
     forecast = forecaster.predict(horizon=horizon)
     t2 = time.perf_counter()
+    peaks = peak_table(forecast, city.counts, city.site.timezone)
+    if publish or purpose == "public_information":
+        forecast = suppress(forecast, city.site)
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.suffix.lower() in (".parquet", ".pq"):
             forecast.to_parquet(target, index=False)
         else:
             forecast.to_csv(target, index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+    if audit is not None:
+        log = audit if isinstance(audit, AuditLog) else AuditLog(audit)
+        log.append(_audit_record(city, forecaster, forecast, target, purpose))
     return ForecastRun(
         forecast=forecast,
-        peaks=peak_table(forecast, city.counts, city.site.timezone),
+        peaks=peaks,
         model=forecaster,
         path=target,
         fit_seconds=t1 - t0,
         predict_seconds=t2 - t1,
+        purpose=purpose,
     )
+
+
+def _audit_record(
+    city: Any,
+    model: BaseForecaster,
+    forecast: pd.DataFrame,
+    target: Path | None,
+    purpose: str,
+) -> dict[str, Any]:
+    prov = model.provenance_
+    used = ("counts", "events", "weather")
+    loaded = getattr(city, "sources", None)
+    return {
+        "action": "forecast",
+        "purpose": purpose,
+        "site": city.site.id,
+        "sources": [
+            {"id": s.id, "kind": s.kind, "sha256": file_fingerprint(s.path)}
+            for s in city.site.sources
+            if (loaded is None or s.id in loaded) and s.kind in used
+        ],
+        "model": {
+            "name": prov.model,
+            "fitted_at": prov.fitted_at,
+            "training_start": prov.training_start,
+            "training_end": prov.training_end,
+            "data_fingerprints": prov.data_fingerprints,
+        },
+        "outputs": [
+            {
+                "path": str(target) if target is not None else None,
+                "sha256": file_fingerprint(target) if target is not None else None,
+                "rows": len(forecast),
+                "content": fingerprint(forecast),
+                "suppressed": bool(forecast["suppressed"].any())
+                if "suppressed" in forecast
+                else None,
+            }
+        ],
+    }

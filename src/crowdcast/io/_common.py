@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crowdcast.exceptions import ParameterError, ParseError, Problem, SchemaError
+from crowdcast.privacy._ingress import guard_ingress
 
 __all__ = [
     "map_columns",
@@ -74,8 +75,16 @@ def map_columns(
     required: Collection[str],
     source: str,
     what: str,
+    keep: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """Rename file columns to contract names and check the required ones are there."""
+    """Rename file columns to contract names, guard the ingress, check the required ones.
+
+    Every CSV/Parquet reader calls this right after :func:`read_table`, so the
+    privacy ingress guard (:func:`crowdcast.privacy.guard_ingress`) runs here, once:
+    identifiers and record-level data are refused, and columns outside ``keep``
+    (the ``what`` contract's columns by default) are dropped and reported.
+    """
+    file_names = {new: old for old, new in (columns or {}).items()}
     if columns:
         unknown = [c for c in columns if c not in df.columns]
         if unknown:
@@ -90,6 +99,8 @@ def map_columns(
                 ]
             )
         df = df.rename(columns=dict(columns))
+    present = list(df.columns)
+    df = guard_ingress(df, source=source, contract=what, keep=keep, file_names=file_names)
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise SchemaError(
@@ -97,7 +108,7 @@ def map_columns(
                 Problem(
                     f"{what} columns {', '.join(required)}",
                     "present",
-                    f"no {', '.join(repr(m) for m in missing)} among {list(df.columns)}",
+                    f"no {', '.join(repr(m) for m in missing)} among {present}",
                     source=source,
                     hint="map the file's names with columns={'<file column>': "
                     f"'{missing[0]}', ...}}",

@@ -128,7 +128,14 @@ def _long(raw: pd.DataFrame, columns: Mapping[str, str] | None, *, source: str) 
     required = (
         ("zone", "timestamp", "in", "out") if line_counter else ("zone", "timestamp", "count")
     )
-    df = map_columns(raw, columns, required=required, source=source, what="counts")
+    df = map_columns(
+        raw,
+        columns,
+        required=required,
+        source=source,
+        what="counts",
+        keep=("zone", "timestamp", "in", "out") if line_counter else None,
+    )
     if line_counter:
         passages = parse_numbers(df["in"], column="in", source=source) + parse_numbers(
             df["out"], column="out", source=source
@@ -142,7 +149,10 @@ def _long(raw: pd.DataFrame, columns: Mapping[str, str] | None, *, source: str) 
 def _melt_wide(
     raw: pd.DataFrame, columns: Mapping[str, str] | None, *, source: str, timezone: str | None
 ) -> pd.DataFrame:
-    df = map_columns(raw, columns, required=("timestamp",), source=source, what="counts")
+    renamed = [(columns or {}).get(c, c) for c in raw.columns]  # every other column is a zone
+    df = map_columns(
+        raw, columns, required=("timestamp",), source=source, what="counts", keep=renamed
+    )
     zone_cols = [c for c in df.columns if c != "timestamp"]
     if not zone_cols:
         raise SchemaError(

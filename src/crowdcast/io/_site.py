@@ -14,6 +14,7 @@ from crowdcast.io._counts import read_counts
 from crowdcast.io._events import read_events_csv, read_ical
 from crowdcast.io._tables import read_incidents, read_signals
 from crowdcast.io._weather import read_knmi, read_open_meteo, read_weather_csv
+from crowdcast.privacy._purpose import check_purpose, validate_purpose
 from crowdcast.profiles import (
     DataSource,
     IndicatorLibrary,
@@ -75,6 +76,10 @@ class City:
         and issued forecasts together.
     freq
         The counting interval.
+    sources
+        Id -> path of the sources loaded (those declared for ``purpose``).
+    purpose
+        What the city was loaded for; every source in it is declared for it.
     """
 
     site: SiteProfile
@@ -86,6 +91,7 @@ class City:
     incidents: pd.DataFrame
     freq: pd.Timedelta
     sources: Mapping[str, str] = field(default_factory=dict)
+    purpose: str | None = None
 
     @property
     def weather_observed(self) -> pd.DataFrame:
@@ -140,7 +146,7 @@ class City:
         cancelled = int((self.events["status"] == "cancelled").sum())
         lines = [
             f"Site {self.site.id!r} ({self.site.name}), timezone {self.site.timezone}, "
-            f"holidays {self.site.country}",
+            f"holidays {self.site.country}, purpose {self.purpose or 'not declared'}",
             f"Counts: {len(self.site.zones)} zones, {first:%Y-%m-%d %H:%M} to "
             f"{last:%Y-%m-%d %H:%M} UTC, every {_td(self.freq)}, "
             f"{int(self.counts['count'].isna().sum()):,} missing intervals in "
@@ -209,42 +215,54 @@ _VALIDATORS: Mapping[str, Callable[..., pd.DataFrame]] = {
 }
 
 
-def _merge(kind: str, frames: list[pd.DataFrame], site: SiteProfile) -> pd.DataFrame:
+def _merge(
+    kind: str, frames: list[pd.DataFrame], site: SiteProfile, used: list[DataSource]
+) -> pd.DataFrame:
     """One table per kind; several sources of a kind are re-validated together."""
     if not frames:
         return _empty(kind)
     if len(frames) == 1:
         return frames[0]
-    names = " + ".join(s.id for s in site.sources_of(kind))
+    names = " + ".join(s.id for s in used if s.kind == kind)
     return _VALIDATORS[kind](pd.concat(frames, ignore_index=True), source=f"sources {names}")
 
 
 def load_city(
     profile: str | Path | SiteProfile,
     *,
+    purpose: str,
     library: str | Path | IndicatorLibrary | None = None,
 ) -> City:
-    """Load a site profile and every data source it declares, validated.
+    """Load a site profile and every data source it declares for ``purpose``, validated.
 
     Parameters
     ----------
     profile
         A site profile file (or loaded profile). Its ``[[sources]]`` name the
-        files, formats and reader options.
+        files, formats, reader options and the purposes each may be used for.
+    purpose
+        What the data is loaded for, from :data:`crowdcast.profiles.PURPOSES`.
+        Only the sources declared for it are read (the others are not opened:
+        data minimisation); a :class:`~crowdcast.exceptions.PrivacyError` names
+        the counts sources when none is declared for it.
     library
         The generic indicator library; crowdcast's own by default.
 
     Examples
     --------
     >>> import crowdcast as cc
-    >>> city = cc.load_city(cc.sample_path() / "site.toml")
-    >>> city.site.timezone
-    'Europe/Amsterdam'
+    >>> city = cc.load_city(cc.sample_path() / "site.toml", purpose="event_planning")
+    >>> city.purpose, sorted(city.sources)
+    ('event_planning', ['counts', 'events', 'weather_forecasts', 'weather_observed'])
     """
+    validate_purpose(purpose)
     site = profile if isinstance(profile, SiteProfile) else load_site_profile(profile)
     lib = library if isinstance(library, IndicatorLibrary) else load_indicator_library(library)
+    declared = [s for s in site.sources if purpose in s.purposes]
+    if not any(s.kind == "counts" for s in declared):
+        check_purpose(site, purpose, kinds=["counts"])  # names every counts source, if any
     tables: dict[str, list[pd.DataFrame]] = {kind: [] for kind in CONTRACTS}
-    for src in site.sources:
+    for src in declared:
         reader = _READERS.get((src.kind, src.format))
         if reader is None:  # load_site_profile already checks kinds and formats
             raise ConfigError(
@@ -279,7 +297,7 @@ def load_city(
                 )
             ]
         )
-    merged = {kind: _merge(kind, frames, site) for kind, frames in tables.items()}
+    merged = {kind: _merge(kind, frames, site, declared) for kind, frames in tables.items()}
     counts = merged["counts"]
     return City(
         site=site,
@@ -290,5 +308,6 @@ def load_city(
         signals=merged["signals"],
         incidents=merged["incidents"],
         freq=infer_freq(counts["timestamp"], by=counts["zone"]),
-        sources={s.id: str(s.path) for s in site.sources},
+        sources={s.id: str(s.path) for s in declared},
+        purpose=purpose,
     )

@@ -35,6 +35,7 @@ from sklearn.base import BaseEstimator
 from crowdcast._version import __version__
 from crowdcast.exceptions import NotFittedError, ParameterError, Problem
 from crowdcast.features._base import ForecastData, History, make_rows
+from crowdcast.privacy._purpose import check_purpose, validate_purpose
 from crowdcast.profiles import SiteProfile
 from crowdcast.schemas import as_utc, validate_counts
 
@@ -80,6 +81,7 @@ class Provenance:
     features: tuple[str, ...]
     data_fingerprints: dict[str, str | None]
     site: str | None
+    purpose: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,9 +120,19 @@ class BaseForecaster(BaseEstimator):
         events: pd.DataFrame | None = None,
         weather: pd.DataFrame | None = None,
         site: SiteProfile | None = None,
+        purpose: str | None = None,
     ) -> BaseForecaster:
-        """Learn from the counts history (and events, weather, site when the model uses them)."""
+        """Learn from the counts history (and events, weather, site when the model uses them).
+
+        ``purpose`` (from :data:`crowdcast.profiles.PURPOSES`) is recorded in the
+        provenance; with a ``site`` every source of the kinds used must be declared for it.
+        """
         self._validate_params()
+        if purpose is not None:
+            validate_purpose(purpose)
+            if site is not None:
+                used = [k for k, t in (("events", events), ("weather", weather)) if t is not None]
+                check_purpose(site, purpose, kinds=["counts", *used])
         counts = validate_counts(counts, source="counts passed to fit", zones=_zone_ids(site))
         data = ForecastData(counts=counts, events=events, weather=weather, site=site)
         history = data.history()
@@ -145,6 +157,7 @@ class BaseForecaster(BaseEstimator):
                 "weather": fingerprint(weather),
             },
             site=site.id if site is not None else None,
+            purpose=purpose,
         )
         return self
 

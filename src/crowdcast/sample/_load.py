@@ -40,8 +40,10 @@ def sample_path() -> Path:
     )
 
 
-def load_sample() -> City:
+def load_sample(*, purpose: str = "crowd_safety") -> City:
     """Load the sample city Havenstad: profile, library and every table, validated.
+
+    The demo declares ``crowd_safety``, the purpose every sample source is declared for.
 
     Examples
     --------
@@ -50,4 +52,4 @@ def load_sample() -> City:
     >>> sorted(city.counts.columns)
     ['count', 'timestamp', 'zone']
     """
-    return load_city(sample_path() / "site.toml")
+    return load_city(sample_path() / "site.toml", purpose=purpose)
