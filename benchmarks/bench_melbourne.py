@@ -131,7 +131,9 @@ def crowdcast_weather(daily: pd.DataFrame) -> pd.DataFrame:
     """The daily file as crowdcast weather: a perfect-forecast archive plus observations."""
     first = pd.Timestamp(daily.index.min()).tz_localize(TZ)
     last = (pd.Timestamp(daily.index.max()) + pd.Timedelta(days=1)).tz_localize(TZ)
-    hours = pd.date_range(first.tz_convert("UTC"), last.tz_convert("UTC"), freq="h", inclusive="left")
+    hours = pd.date_range(
+        first.tz_convert("UTC"), last.tz_convert("UTC"), freq="h", inclusive="left"
+    )
     day = local_dates(hours)
     temp = daily["temp_max"].reindex(day).to_numpy()
     rain = (daily["rain"] / 24.0).reindex(day).to_numpy()

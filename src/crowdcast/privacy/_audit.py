@@ -111,5 +111,5 @@ class AuditLog:
                 title="Invalid audit log",
             )
         df = pd.DataFrame.from_records(records)
-        df["time"] = pd.to_datetime(df["time"], utc=True, format="ISO8601")
+        df["time"] = pd.to_datetime(df["time"], utc=True, format="ISO8601").dt.as_unit("ns")
         return df
