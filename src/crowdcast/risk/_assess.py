@@ -283,7 +283,7 @@ def _local_keys(ts: pd.Series, tz: str, step: float) -> tuple[np.ndarray, np.nda
     """Local weekday and time-of-day bin (the history interval containing the time)."""
     local = pd.DatetimeIndex(ts).tz_convert(tz)
     minutes = (local.hour * 60 + local.minute).to_numpy()
-    return local.weekday.to_numpy(), (minutes // step).astype("int64")
+    return local.day_of_week.to_numpy(), (minutes // step).astype("int64")
 
 
 def _busyness_thresholds(

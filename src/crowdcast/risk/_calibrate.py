@@ -237,7 +237,7 @@ def calibrate(
     x = exposure(signals, site, ind, grid)
     local = grid.tz_convert(site.timezone)
     hour = local.hour.to_numpy()
-    night = (local - pd.to_timedelta((hour < 6).astype(int), unit="D")).weekday.to_numpy()
+    night = (local - pd.to_timedelta((hour < 6).astype(int), unit="D")).day_of_week.to_numpy()
     frames = []
     for z in zones:
         zi = inc[inc["zone"] == z]
