@@ -12,9 +12,11 @@ PUBLIC = [
     "AddEvent",
     "AlertKPIs",
     "AuditLog",
+    "Backtest",
     "Calibration",
     "CancelEvent",
     "City",
+    "Fold",
     "ForecastData",
     "ForecastRun",
     "GBMForecaster",
@@ -32,6 +34,7 @@ PUBLIC = [
     "__version__",
     "alert_kpis",
     "assess",
+    "backtest",
     "calibrate",
     "check_purpose",
     "complete_grid",
@@ -45,6 +48,7 @@ PUBLIC = [
     "guard_ingress",
     "indicator_lift",
     "infer_freq",
+    "kpis",
     "load_city",
     "load_indicator_library",
     "load_model",
@@ -94,6 +98,7 @@ def test_subpackages_export_what_they_list() -> None:
         "crowdcast.jobs",
         "crowdcast.risk",
         "crowdcast.privacy",
+        "crowdcast.evaluation",
     ):
         mod = importlib.import_module(module)
         for name in mod.__all__:

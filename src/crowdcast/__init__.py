@@ -8,6 +8,7 @@
 
 from crowdcast import exceptions
 from crowdcast._version import __version__
+from crowdcast.evaluation import Backtest, Fold, backtest, kpis
 from crowdcast.features import ForecastData, default_features
 from crowdcast.io import (
     City,
@@ -79,9 +80,11 @@ __all__ = [
     "AddEvent",
     "AlertKPIs",
     "AuditLog",
+    "Backtest",
     "Calibration",
     "CancelEvent",
     "City",
+    "Fold",
     "ForecastData",
     "ForecastRun",
     "GBMForecaster",
@@ -99,6 +102,7 @@ __all__ = [
     "__version__",
     "alert_kpis",
     "assess",
+    "backtest",
     "calibrate",
     "check_purpose",
     "complete_grid",
@@ -112,6 +116,7 @@ __all__ = [
     "guard_ingress",
     "indicator_lift",
     "infer_freq",
+    "kpis",
     "load_city",
     "load_indicator_library",
     "load_model",
