@@ -86,3 +86,18 @@ def test_an_alert_issued_after_the_exceedance_is_not_a_hit(tmp_path: Path) -> No
 def test_kpis_need_a_risk_table(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match="`risk` must be a RiskTable from assess"):
         alert_kpis(pd.DataFrame(), pd.DataFrame(), make_site(tmp_path))  # type: ignore[arg-type]
+
+
+def test_a_quiet_period_without_alerts_or_exceedances_scores_nothing(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    quiet = forecast("square", [LOW, LOW], start="2024-06-01 12:00")
+    actual = pd.DataFrame(
+        {
+            "zone": "square",
+            "timestamp": pd.to_datetime(["2024-06-01 12:00", "2024-06-01 13:00"], utc=True),
+            "count": [10.0, 10.0],
+        }
+    )
+    k = alert_kpis(assess(quiet, site), actual, site)
+    assert (k.n_alerted_days, k.n_events, k.n_hits) == (0, 0, 0)
+    assert pd.isna(k.precision) and pd.isna(k.recall) and pd.isna(k.mean_lead_time)

@@ -138,10 +138,11 @@ def alert_kpis(
     days = events.merge(
         al[["zone", "day", "origin"]], on=["zone", "day"], how="outer", indicator=True
     )
-    days["timely"] = days["origin"].notna() & (days["origin"] <= days["first_exceedance"])
+    days["alerted"] = days["origin"].notna()
+    days["timely"] = days["alerted"] & (days["origin"] <= days["first_exceedance"])
     per_day = days.groupby(["zone", "day"], as_index=False).agg(
         first_exceedance=("first_exceedance", "first"),
-        alerted=("origin", lambda s: bool(s.notna().any())),
+        alerted=("alerted", "any"),
         hit=("timely", "any"),
     )
     timely = days[days["timely"]].groupby(["zone", "day"])["origin"].min()
