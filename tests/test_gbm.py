@@ -93,3 +93,54 @@ def test_predict_with_an_origin_uses_only_earlier_counts(model, city) -> None:  
     changed.loc[later, "count"] = changed.loc[later, "count"] * 10
     again = model.predict(changed, origin=origin)
     pd.testing.assert_frame_equal(base, again)
+
+
+def _design(model, fc):  # type: ignore[no-untyped-def]
+    return model.features_.transform(
+        fc[["zone", "origin", "horizon", "timestamp"]],
+        ForecastData(
+            counts=pd.DataFrame(), events=model.events_, weather=model.weather_, site=model.site_
+        ).with_grid(model.history_),
+    )
+
+
+def test_calibration_shifts_only_the_outer_quantiles(model) -> None:  # type: ignore[no-untyped-def]
+    assert set(model.quantile_shifts_) == {"q0.1", "q0.9"}
+    assert model.quantile_shifts_["q0.1"] != 0 and model.quantile_shifts_["q0.9"] != 0
+    fc = model.predict()
+    X = _design(model, fc)
+    shifted = [
+        model.models_[col].predict(X) + model.quantile_shifts_.get(col, 0.0)
+        for col in ("q0.1", "q0.5", "q0.9")
+    ]
+    expected = np.sort(np.clip(np.expm1(np.column_stack(shifted)), 0, None), axis=1)
+    np.testing.assert_allclose(fc[["q0.1", "q0.5", "q0.9"]], expected, rtol=1e-9)
+    np.testing.assert_allclose(fc["q0.5"], np.expm1(model.models_["q0.5"].predict(X)), rtol=1e-9)
+
+
+def test_calibration_off_or_impossible_leaves_the_quantiles_alone(city) -> None:  # type: ignore[no-untyped-def]
+    off = cc.GBMForecaster(horizon=6, calibration=None, lgbm_params=LIGHT).fit(city.counts)
+    assert off.quantile_shifts_ == {}
+    fc = off.predict()
+    raw = np.expm1(off.models_["q0.9"].predict(_design(off, fc)))
+    np.testing.assert_allclose(fc["q0.9"], np.clip(raw, 0, None), rtol=1e-9)
+    # a held-out span as long as the data leaves nothing to fit the preliminary model on
+    whole = cc.GBMForecaster(horizon=6, calibration="365D", lgbm_params=LIGHT).fit(city.counts)
+    assert whole.quantile_shifts_ == {}
+
+
+def test_calibration_must_be_a_positive_duration(city) -> None:  # type: ignore[no-untyped-def]
+    for bad in ("soon", "-3D", 0):
+        with pytest.raises(ParameterError, match="`calibration` must be a positive duration"):
+            cc.GBMForecaster(calibration=bad).fit(city.counts)
+
+
+def test_conformal_shift_puts_the_nominal_share_below_each_quantile() -> None:
+    from crowdcast.models._gbm import conformal_shift
+
+    rng = np.random.default_rng(0)
+    actual = rng.normal(size=2_000)
+    predicted = np.full(2_000, 0.5)  # over-confident: the truth is centred at 0
+    for tau in (0.1, 0.9):
+        shift = conformal_shift(actual, predicted, tau)
+        assert np.mean(actual <= predicted + shift) == pytest.approx(tau, abs=0.002)

@@ -18,6 +18,17 @@ Design
   quantiles never cross, and clipped at zero.
 - **Point forecast**: ``q0.5``. With ``point="tweedie"`` the median column is
   replaced by a Tweedie (log-link, count-aware) model's prediction.
+- **Calibrated intervals** (split conformal, per quantile): quantile models
+  fitted in-sample are over-confident out of sample (on Melbourne's pedestrian
+  counts q0.1-q0.9 covered about 72 % instead of 80 %). So ``fit`` first holds
+  out the last ``calibration`` of the training data: a preliminary model,
+  fitted on the counts before it (every third training origin, to keep it
+  cheap), forecasts the held-out origins, and each quantile ``tau`` other than
+  the median gets the shift ``Q_tau(log1p(y) - prediction)`` on the log
+  scale, so that a share ``tau`` of the held-out actuals lies below the
+  shifted quantile. The final models are then fitted on all the data and
+  their quantiles shifted (``quantile_shifts_``). The median, and so the point
+  forecast and ``explain``, is never shifted.
 """
 
 from __future__ import annotations
@@ -45,6 +56,10 @@ _DEFAULT_LGBM: dict[str, Any] = {
     "verbose": -1,
 }
 _POINTS = ("quantile", "tweedie")
+#: The preliminary calibration model trains on every this many training origins.
+_CALIBRATION_THINNING = 3
+#: Fewest held-out rows (and preliminary training rows) for a calibration.
+_MIN_CALIBRATION_ROWS = 200
 
 
 class GBMForecaster(BaseForecaster):
@@ -64,11 +79,30 @@ class GBMForecaster(BaseForecaster):
         for the centre).
     origin_step
         Training origins every this many intervals (coprime with 24 so that all
-        origin hours are seen); smaller is slower and rarely better.
+        origin hours are seen); smaller is slower and rarely better (13 was as
+        accurate as 7 on the sample city and on Melbourne, at half the time).
+    calibration
+        How much of the end of the training data to hold out to calibrate the
+        quantiles other than the median (see the module docstring), e.g.
+        ``"28D"``; ``None`` switches calibration off. Calibration is skipped
+        (no shift) when the held-out part or the data before it gives fewer
+        than 200 training rows.
     lgbm_params
         Overrides of the LightGBM parameters (``n_estimators``, ``num_leaves``...).
     random_state
         Seed for LightGBM's bagging.
+
+    Attributes
+    ----------
+    models_
+        One fitted LightGBM model per quantile (``"q0.1"``...), and
+        ``"tweedie"`` with ``point="tweedie"``.
+    quantile_shifts_
+        The calibration shift on the log1p scale per quantile column
+        (``{"q0.1": -0.08, "q0.9": 0.05}``); empty when calibration was off
+        or skipped.
+    n_training_rows_
+        Number of ``(zone, origin, horizon)`` training rows.
 
     Examples
     --------
@@ -87,7 +121,8 @@ class GBMForecaster(BaseForecaster):
         quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         features: FeaturePipeline | None = None,
         point: str = "quantile",
-        origin_step: int = 7,
+        origin_step: int = 13,
+        calibration: str | pd.Timedelta | None = "28D",
         lgbm_params: dict[str, Any] | None = None,
         random_state: int = 0,
     ) -> None:
@@ -96,6 +131,7 @@ class GBMForecaster(BaseForecaster):
         self.features = features
         self.point = point
         self.origin_step = origin_step
+        self.calibration = calibration
         self.lgbm_params = lgbm_params
         self.random_state = random_state
 
@@ -106,8 +142,26 @@ class GBMForecaster(BaseForecaster):
             problems.append(Problem("`point`", f"one of {', '.join(_POINTS)}", repr(self.point)))
         if not isinstance(self.origin_step, int) or self.origin_step < 1:
             problems.append(Problem("`origin_step`", "a positive integer", repr(self.origin_step)))
+        if self.calibration is not None and self._calibration_span() is None:
+            problems.append(
+                Problem(
+                    "`calibration`",
+                    "a positive duration or None",
+                    repr(self.calibration),
+                    hint="e.g. '28D'; None switches calibration off",
+                )
+            )
         if problems:
             raise ParameterError(problems, title="Invalid GBMForecaster parameters")
+
+    def _calibration_span(self) -> pd.Timedelta | None:
+        if self.calibration is None:
+            return None
+        try:
+            span = pd.Timedelta(self.calibration)
+        except (TypeError, ValueError):
+            return None
+        return span if not pd.isna(span) and span > pd.Timedelta(0) else None
 
     # ------------------------------------------------------------------ fit
 
@@ -154,16 +208,50 @@ class GBMForecaster(BaseForecaster):
         X = self.features_.fit_transform(rows.drop(columns="y"), data.with_grid(history))
         y = rows["y"].to_numpy()
         params = {**_DEFAULT_LGBM, **(self.lgbm_params or {}), "random_state": self.random_state}
-        self.models_: dict[str, Any] = {}
-        for q in sorted(self.quantiles):
-            model = lgb.LGBMRegressor(objective="quantile", alpha=q, **params)
-            model.fit(X, np.log1p(y))
-            self.models_[f"q{q:g}"] = model
+        # one binned dataset for every model: LightGBM bins the features only once
+        train = lgb.Dataset(
+            X, label=np.log1p(y), params=_dataset_params(params), free_raw_data=False
+        ).construct()
+        self.quantile_shifts_ = self._calibrate(rows, X, y, train, history, params)
+        self.models_: dict[str, Any] = {
+            f"q{q:g}": _boost(train, params, objective="quantile", alpha=q)
+            for q in sorted(self.quantiles)
+        }
         if self.point == "tweedie":
-            model = lgb.LGBMRegressor(objective="tweedie", tweedie_variance_power=1.2, **params)
-            model.fit(X, y)
-            self.models_["tweedie"] = model
+            counts = lgb.Dataset(X, label=y, reference=train, params=_dataset_params(params))
+            self.models_["tweedie"] = _boost(
+                counts, params, objective="tweedie", tweedie_variance_power=1.2
+            )
         self.n_training_rows_ = len(rows)
+
+    def _calibrate(
+        self,
+        rows: pd.DataFrame,
+        X: pd.DataFrame,
+        y: np.ndarray,
+        train: Any,
+        history: History,
+        params: dict[str, Any],
+    ) -> dict[str, float]:
+        """Conformal shifts of the non-median quantiles from held-out final origins."""
+        span = self._calibration_span()
+        tails = [q for q in sorted(self.quantiles) if q != 0.5]
+        if span is None or not tails:
+            return {}
+        cut = history.end - span
+        held = (rows["origin"] >= cut).to_numpy()
+        # targets before the cut; every few origins, so the preliminary model is cheap
+        origin_code = pd.factorize(rows["origin"], sort=True)[0]
+        before = (rows["timestamp"] < cut).to_numpy() & (origin_code % _CALIBRATION_THINNING == 0)
+        if held.sum() < _MIN_CALIBRATION_ROWS or before.sum() < _MIN_CALIBRATION_ROWS:
+            return {}
+        early = train.subset(np.flatnonzero(before).tolist())
+        actual = np.log1p(y[held])
+        shifts = {}
+        for q in tails:
+            model = _boost(early, params, objective="quantile", alpha=q)
+            shifts[f"q{q:g}"] = conformal_shift(actual, model.predict(X[held]), q)
+        return shifts
 
     def _feature_names(self) -> list[str]:
         return list(self.features_.get_feature_names_out())
@@ -175,7 +263,11 @@ class GBMForecaster(BaseForecaster):
 
     def _predict(self, rows: pd.DataFrame, data: ForecastData, history: History) -> np.ndarray:
         X = self._design(rows, data, history)
-        cols = [np.expm1(self.models_[f"q{q:g}"].predict(X)) for q in sorted(self.quantiles)]
+        shifts = getattr(self, "quantile_shifts_", {})  # absent in models saved before
+        cols = [
+            np.expm1(self.models_[f"q{q:g}"].predict(X) + shifts.get(f"q{q:g}", 0.0))
+            for q in sorted(self.quantiles)
+        ]
         if self.point == "tweedie" and 0.5 in self.quantiles:
             cols[sorted(self.quantiles).index(0.5)] = self.models_["tweedie"].predict(X)
         return np.column_stack(cols)
@@ -193,7 +285,9 @@ class GBMForecaster(BaseForecaster):
         Returns one row per forecast row and feature among the ``top`` largest
         absolute contributions: ``zone, timestamp, horizon, feature, value,
         contribution`` where contributions are on the log1p scale of the
-        ``quantile`` model and add up (with the ``bias`` row) to its prediction.
+        ``quantile`` model and add up (with the ``bias`` row) to its prediction
+        (a calibrated quantile other than the median adds its
+        ``quantile_shifts_`` entry to that).
         """
         self._check_fitted()
         history = self.history_ if data is None else data.history()
@@ -223,3 +317,48 @@ class GBMForecaster(BaseForecaster):
                 "contribution": contrib[r, c],
             }
         )
+
+
+def conformal_shift(actual: np.ndarray, predicted: np.ndarray, tau: float) -> float:
+    """The shift that puts a share ``tau`` of ``actual`` at or below ``predicted + shift``.
+
+    Split-conformal calibration of one quantile on held-out data: the
+    ``tau``-quantile of the residuals ``actual - predicted``.
+
+    Examples
+    --------
+    >>> conformal_shift(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.full(5, 3.0), 0.5)
+    0.0
+    """
+    return float(np.quantile(np.asarray(actual) - np.asarray(predicted), tau))
+
+
+#: LightGBM's names for the number of boosting rounds (``lgbm_params`` may use any).
+_ROUNDS = (
+    "n_estimators",
+    "num_iterations",
+    "num_iteration",
+    "n_iter",
+    "num_tree",
+    "num_trees",
+    "num_round",
+    "num_rounds",
+    "nrounds",
+    "num_boost_round",
+    "max_iter",
+)
+#: Parameters that shape the binned dataset rather than the trees.
+_DATASET = ("max_bin", "min_data_in_bin", "bin_construct_sample_cnt", "verbose", "verbosity")
+
+
+def _dataset_params(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if k in _DATASET}
+
+
+def _boost(train: Any, params: dict[str, Any], **objective: Any) -> Any:
+    """Train one LightGBM booster on an already binned dataset."""
+    import lightgbm as lgb
+
+    p = {k: v for k, v in params.items() if k not in _ROUNDS}
+    rounds = next((int(params[k]) for k in _ROUNDS if k in params), 100)
+    return lgb.train({**p, **objective}, train, num_boost_round=rounds)
