@@ -47,12 +47,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 
 # Benchmarks against baselines and peer libraries; tables go to benchmarks/results/.
 bench: $(VENV)/.installed-bench
-	mkdir -p benchmarks/results
-	$(BIN)/python benchmarks/bench_readers.py | tee benchmarks/results/readers.txt
-	$(BIN)/python benchmarks/bench_features.py | tee benchmarks/results/features.txt
-	$(BIN)/python benchmarks/bench_sample.py | tee benchmarks/results/sample.txt
-	$(BIN)/python benchmarks/bench_melbourne.py | tee benchmarks/results/melbourne.txt
-	$(BIN)/python benchmarks/bench_scale.py | tee benchmarks/results/scale.txt
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -66,6 +66,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -398,6 +399,12 @@ def models(args: argparse.Namespace) -> dict[str, Callable]:
 
     out: dict[str, Callable] = {
         "crowdcast GBMForecaster": crowdcast_model(cc.GBMForecaster),
+        # the speed/accuracy trade-off: half the training origins, half the trees
+        "crowdcast GBMForecaster fast": crowdcast_model(
+            lambda: cc.GBMForecaster(
+                origin_step=25, lgbm_params={"n_estimators": 100, "learning_rate": 0.16}
+            )
+        ),
         "crowdcast SeasonalNaive": crowdcast_model(SeasonalNaive),
         "crowdcast ProfileRatio": crowdcast_model(ProfileRatio),
         "crowdcast WeekdayHourMean": crowdcast_model(WeekdayHourMean),
@@ -475,7 +482,11 @@ def main() -> None:
                 start = time.perf_counter()
                 fc = model(mel, origin)
                 score(mel, origin, fc, time.perf_counter() - start, scores[name])
-            print(f"  {window} {origin.tz_convert(TZ):%Y-%m-%d %H:%M} done", flush=True)
+            print(
+                f"  {window} {origin.tz_convert(TZ):%Y-%m-%d %H:%M} done",
+                file=sys.stderr,
+                flush=True,
+            )
         for name, s in scores.items():
             details += [{"model": name, "window": window, **d} for d in s.details]
         block = table(window, scores, len(origins))

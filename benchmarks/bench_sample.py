@@ -1,12 +1,14 @@
-"""Accuracy on the sample city: the global forecaster against every baseline, in one run.
+"""Accuracy on the sample city: the global forecaster against every baseline, in one backtest.
 
-Protocol: fit once on the counts before 1 Dec 2024, then forecast 24 h ahead
-from 20 daily origins (05:00 UTC, 1-20 Dec 2024) with the event calendar and
-the weather forecasts issued by each origin. Scores on observed actuals only:
-MAE overall and on event hours (a non-cancelled event active in the zone), and
-the share of actuals inside the 80 % interval (q0.1-q0.9).
+Protocol (``crowdcast.evaluation.backtest``): 20 daily origins at 06:00
+Europe/Amsterdam, 1-20 Dec 2024, 24 h ahead, with the event calendar and the
+weather forecasts issued by each origin; every model is fitted once on the
+counts before the first origin (``Fold(refit=False)``) and then forecasts
+from the history up to each origin. Scores on observed actuals only: the KPI
+table overall and on event hours (a non-cancelled event in the zone), daily
+peaks, and skill against the operational ProfileRatio baseline.
 
-Run: ``.venv/bin/python benchmarks/bench_sample.py [--origins 20]``
+Run: ``.venv/bin/python benchmarks/bench_sample.py [--origins 20] [--out FILE]``
 """
 
 from __future__ import annotations
@@ -14,41 +16,59 @@ from __future__ import annotations
 import argparse
 import platform
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import crowdcast as cc
-from crowdcast.features import ForecastData, make_rows
+from crowdcast.evaluation import Fold, backtest
+
+COLUMNS = ["n", "mae", "rmse", "mase", "smape", "bias", "pinball", "coverage", "width"]
 
 
-def event_hours(rows: pd.DataFrame, events: pd.DataFrame) -> np.ndarray:
-    active = np.zeros(len(rows), dtype=bool)
-    for e in events[events["status"] != "cancelled"].itertuples():
-        active |= (
-            (rows["zone"] == e.zone) & (rows["timestamp"] >= e.start) & (rows["timestamp"] < e.end)
-        ).to_numpy()
-    return active
+def markdown(df: pd.DataFrame, digits: int = 3) -> str:
+    """A small GitHub-markdown table (no extra dependency)."""
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for row in df.itertuples(index=False):
+        cells = [
+            f"{v:,.{digits}g}"
+            if isinstance(v, float)
+            else f"{v:,}"
+            if isinstance(v, int)
+            else str(v)
+            for v in row
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _cell(value: object, digits: int) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, float | np.floating):
+        return f"{value:,.{digits}g}"
+    if isinstance(value, int | np.integer):
+        return f"{value:,}"
+    return str(value)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--origins", type=int, default=20)
+    parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--out", type=Path, help="also write the tables here")
     args = parser.parse_args()
-    print(
-        f"machine: {platform.machine()}, CPython {platform.python_version()}, "
-        f"pandas {pd.__version__}"
-    )
     city = cc.load_sample()
-    cut = pd.Timestamp("2024-12-01", tz="UTC")
-    train = city.counts[city.counts["timestamp"] < cut]
-    data = ForecastData.from_city(city)
-    grid = data.history()
-    origins = pd.date_range("2024-12-01 05:00", periods=args.origins, freq="D", tz="UTC")
-    rows = make_rows(city.site.zone_ids, origins, np.arange(1, 25), city.freq)
-    actual = grid.values[grid.zone_index(rows["zone"]), grid.position(rows["timestamp"])]
-    observed = ~np.isnan(actual)
-    on_event = event_hours(rows, city.events) & observed
+    fold = Fold(
+        horizon=24,
+        n_windows=args.origins,
+        origin_time="06:00",
+        refit=False,
+        end=pd.Timestamp("2024-12-01 06:00", tz=city.site.timezone)
+        + pd.Timedelta(days=args.origins - 1),
+    )
     models = {
         "GBMForecaster": cc.GBMForecaster(),
         "ProfileRatio": cc.ProfileRatio(),
@@ -56,27 +76,34 @@ def main() -> None:
         "WeekdayHourMean": cc.WeekdayHourMean(),
         "SarimaxForecaster": cc.SarimaxForecaster(),
     }
-    print(
-        f"sample city, {args.origins} daily origins from 2024-12-01 05:00 UTC, 24 h ahead, "
-        f"{int(observed.sum()):,} observed targets ({int(on_event.sum())} on event hours)\n"
-    )
-    header = (
-        f"{'model':<18} {'MAE':>7} {'MAE events':>11} {'cov 80%':>8} {'fit s':>7} {'predict s':>10}"
-    )
-    print(header)
-    print("-" * len(header))
-    for name, model in models.items():
-        t0 = time.perf_counter()
-        model.fit(train, events=city.events, weather=city.weather, site=city.site)
-        t1 = time.perf_counter()
-        fc = model.predict_rows(rows, data)
-        t2 = time.perf_counter()
-        err = np.abs(fc["q0.5"].to_numpy() - actual)
-        inside = (actual >= fc["q0.1"].to_numpy()) & (actual <= fc["q0.9"].to_numpy())
-        print(
-            f"{name:<18} {np.nanmean(err[observed]):>7.1f} {np.nanmean(err[on_event]):>11.1f} "
-            f"{inside[observed].mean():>8.2f} {t1 - t0:>7.1f} {t2 - t1:>10.2f}"
-        )
+    start = time.perf_counter()
+    bt = backtest(models, city, fold=fold, n_jobs=args.n_jobs)
+    seconds = time.perf_counter() - start
+    overall = bt.kpis()
+    events = bt.kpis(by="event")
+    on_event = events[events["event"]].drop(columns="event")
+    peaks = bt.peak_kpis()
+    skill = bt.skill("ProfileRatio", by="event")
+    fit = bt.timings.groupby("model", sort=False)[["fit_seconds", "predict_seconds"]].sum()
+    blocks = [
+        f"machine: {platform.machine()}, CPython {platform.python_version()}, "
+        f"pandas {pd.__version__}, crowdcast {cc.__version__}; backtest {seconds:.0f} s",
+        f"sample city, {len(bt.origins)} daily origins at 06:00 local from "
+        f"{bt.origins[0]:%Y-%m-%d %H:%M} UTC, 24 h ahead, fitted once before the first; "
+        f"{int(overall['n'].iloc[0]):,} observed targets, "
+        f"{int(on_event['n'].iloc[0]):,} on event hours",
+        "### All hours\n\n" + markdown(overall[["model", *COLUMNS]]),
+        "### Event hours\n\n" + markdown(on_event[["model", *COLUMNS]]),
+        "### Daily peaks\n\n" + markdown(peaks),
+        "### Skill against ProfileRatio (1 - MAE / MAE of ProfileRatio)\n\n"
+        + markdown(skill[["model", "event", "mae_skill", "pinball_skill"]]),
+        "### Time (s)\n\n" + markdown(fit.reset_index(), digits=2),
+    ]
+    text = "\n\n".join(blocks) + "\n"
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
 
 
 if __name__ == "__main__":
