@@ -113,7 +113,8 @@ def test_calibration_shifts_only_the_outer_quantiles(model) -> None:  # type: ig
         model.models_[col].predict(X) + model.quantile_shifts_.get(col, 0.0)
         for col in ("q0.1", "q0.5", "q0.9")
     ]
-    expected = np.sort(np.clip(np.expm1(np.column_stack(shifted)), 0, None), axis=1)
+    lo, mid, hi = np.expm1(shifted)
+    expected = np.clip(np.column_stack([np.minimum(lo, mid), mid, np.maximum(hi, mid)]), 0, None)
     np.testing.assert_allclose(fc[["q0.1", "q0.5", "q0.9"]], expected, rtol=1e-9)
     np.testing.assert_allclose(fc["q0.5"], np.expm1(model.models_["q0.5"].predict(X)), rtol=1e-9)
 
@@ -144,3 +145,22 @@ def test_conformal_shift_puts_the_nominal_share_below_each_quantile() -> None:
     for tau in (0.1, 0.9):
         shift = conformal_shift(actual, predicted, tau)
         assert np.mean(actual <= predicted + shift) == pytest.approx(tau, abs=0.002)
+
+
+def test_a_tail_shifted_across_the_median_never_moves_the_point_forecast(model) -> None:  # type: ignore[no-untyped-def]
+    fc = model.predict()
+    X = _design(model, fc)
+    centre = np.expm1(model.models_["q0.5"].predict(X))
+    crossed = clone_with_shifts(model, {"q0.1": 5.0, "q0.9": -5.0})  # far across the median
+    out = crossed.predict()
+    np.testing.assert_allclose(out["q0.5"], centre, rtol=1e-9)
+    np.testing.assert_allclose(out["q0.1"], centre, rtol=1e-9)
+    np.testing.assert_allclose(out["q0.9"], centre, rtol=1e-9)
+
+
+def clone_with_shifts(model, shifts):  # type: ignore[no-untyped-def]
+    import copy
+
+    other = copy.copy(model)
+    other.quantile_shifts_ = shifts
+    return other

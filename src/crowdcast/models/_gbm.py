@@ -270,7 +270,7 @@ class GBMForecaster(BaseForecaster):
         ]
         if self.point == "tweedie" and 0.5 in self.quantiles:
             cols[sorted(self.quantiles).index(0.5)] = self.models_["tweedie"].predict(X)
-        return np.column_stack(cols)
+        return _around_centre(np.column_stack(cols), sorted(self.quantiles))
 
     def explain(
         self,
@@ -317,6 +317,30 @@ class GBMForecaster(BaseForecaster):
                 "contribution": contrib[r, c],
             }
         )
+
+
+def _around_centre(values: np.ndarray, taus: list[float]) -> np.ndarray:
+    """Make quantiles monotone outwards from the median, which is never moved.
+
+    A calibration shift can push a tail quantile across the median; sorting
+    would then swap them and change the point forecast. Instead each lower
+    quantile is capped by the next one up and each upper quantile floored by
+    the next one down. Without a 0.5 column the values are left to be sorted.
+
+    Examples
+    --------
+    >>> _around_centre(np.array([[5.0, 4.0, 9.0, 3.0]]), [0.1, 0.5, 0.9, 0.95])
+    array([[4., 4., 9., 9.]])
+    """
+    if 0.5 not in taus:
+        return values
+    out = values.copy()
+    m = taus.index(0.5)
+    for j in range(m - 1, -1, -1):
+        out[:, j] = np.minimum(out[:, j], out[:, j + 1])
+    for j in range(m + 1, len(taus)):
+        out[:, j] = np.maximum(out[:, j], out[:, j - 1])
+    return out
 
 
 def conformal_shift(actual: np.ndarray, predicted: np.ndarray, tau: float) -> float:
