@@ -66,6 +66,11 @@ def test_origins_at_a_local_time_stay_at_that_time_across_dst() -> None:
     assert list(origins.hour) == [5, 5, 5, 4]  # CET, then CEST from 31 March
 
 
+def test_an_origin_time_off_the_counting_grid_is_refused() -> None:
+    with pytest.raises(ParameterError, match="on the counting grid"):
+        Fold(n_windows=2, origin_time="06:30").origins(grid(10))
+
+
 def test_end_limits_the_last_origin() -> None:
     origins = Fold(n_windows=2, end="2024-03-05 12:00Z").origins(grid(10))
     assert origins[-1] == pd.Timestamp("2024-03-05 12:00", tz=UTC)

@@ -161,6 +161,19 @@ class Fold:
                 timezone, ambiguous=np.zeros(len(naive), dtype=bool), nonexistent="shift_forward"
             ).tz_convert("UTC")
         origins = origins.as_unit("ns")
+        off_grid = (origins - history.start) % freq != pd.Timedelta(0)
+        if off_grid.any():
+            raise ParameterError(
+                [
+                    Problem(
+                        "`origin_time`",
+                        f"on the counting grid (every {freq} from {history.start})",
+                        repr(self.origin_time),
+                        hint="choose a time of day at the start of an interval, e.g. '06:00'",
+                    )
+                ],
+                title="Invalid Fold",
+            )
         first_data = origins[0] - self.gap * freq
         if first_data <= history.start:
             raise ParameterError(
