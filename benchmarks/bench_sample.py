@@ -32,14 +32,7 @@ def markdown(df: pd.DataFrame, digits: int = 3) -> str:
     cols = list(df.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for row in df.itertuples(index=False):
-        cells = [
-            f"{v:,.{digits}g}"
-            if isinstance(v, float)
-            else f"{v:,}"
-            if isinstance(v, int)
-            else str(v)
-            for v in row
-        ]
+        cells = [_cell(v, digits) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -48,7 +41,7 @@ def _cell(value: object, digits: int) -> str:
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, float | np.floating):
-        return f"{value:,.{digits}g}"
+        return f"{value:,.0f}" if abs(value) >= 10**digits else f"{value:.{digits}g}"
     if isinstance(value, int | np.integer):
         return f"{value:,}"
     return str(value)
