@@ -164,3 +164,10 @@ def clone_with_shifts(model, shifts):  # type: ignore[no-untyped-def]
     other = copy.copy(model)
     other.quantile_shifts_ = shifts
     return other
+
+
+def test_tail_models_boost_a_fraction_of_the_rounds(model) -> None:  # type: ignore[no-untyped-def]
+    rounds = {name: m.current_iteration() for name, m in model.models_.items()}
+    assert rounds == {"q0.1": 15, "q0.5": 30, "q0.9": 15}  # LIGHT: 30 trees, tail_fraction 0.5
+    with pytest.raises(ParameterError, match="`tail_fraction` must be a number in"):
+        cc.GBMForecaster(tail_fraction=0).fit(pd.DataFrame())

@@ -91,6 +91,11 @@ class GBMForecaster(BaseForecaster):
         Overrides of the LightGBM parameters (``n_estimators``, ``num_leaves``...).
     random_state
         Seed for LightGBM's bagging.
+    tail_fraction
+        The quantile models other than the median (and their calibration
+        models) boost this fraction of the median's rounds, at a learning
+        rate divided by it: they only set the interval, which calibration
+        corrects anyway, so they need not be as fine (1 = as the median).
 
     Attributes
     ----------
@@ -125,6 +130,7 @@ class GBMForecaster(BaseForecaster):
         calibration: str | pd.Timedelta | None = "28D",
         lgbm_params: dict[str, Any] | None = None,
         random_state: int = 0,
+        tail_fraction: float = 0.5,
     ) -> None:
         self.horizon = horizon
         self.quantiles = quantiles
@@ -132,6 +138,7 @@ class GBMForecaster(BaseForecaster):
         self.point = point
         self.origin_step = origin_step
         self.calibration = calibration
+        self.tail_fraction = tail_fraction
         self.lgbm_params = lgbm_params
         self.random_state = random_state
 
@@ -151,6 +158,13 @@ class GBMForecaster(BaseForecaster):
                     hint="e.g. '28D'; None switches calibration off",
                 )
             )
+        fraction = self.tail_fraction
+        if (
+            isinstance(fraction, bool)
+            or not isinstance(fraction, int | float)
+            or not 0 < fraction <= 1
+        ):
+            problems.append(Problem("`tail_fraction`", "a number in (0, 1]", repr(fraction)))
         if problems:
             raise ParameterError(problems, title="Invalid GBMForecaster parameters")
 
@@ -214,7 +228,7 @@ class GBMForecaster(BaseForecaster):
         ).construct()
         self.quantile_shifts_ = self._calibrate(rows, X, y, train, history, params)
         self.models_: dict[str, Any] = {
-            f"q{q:g}": _boost(train, params, objective="quantile", alpha=q)
+            f"q{q:g}": _boost(train, self._params_for(q, params), objective="quantile", alpha=q)
             for q in sorted(self.quantiles)
         }
         if self.point == "tweedie":
@@ -223,6 +237,20 @@ class GBMForecaster(BaseForecaster):
                 counts, params, objective="tweedie", tweedie_variance_power=1.2
             )
         self.n_training_rows_ = len(rows)
+
+    def _params_for(self, q: float, params: dict[str, Any]) -> dict[str, Any]:
+        """The median's LightGBM parameters, coarsened by ``tail_fraction`` for the tails."""
+        fraction = float(getattr(self, "tail_fraction", 1.0))
+        if q == 0.5 or fraction == 1.0:
+            return params
+        rounds = next((int(params[k]) for k in _ROUNDS if k in params), 100)
+        rate = float(params.get("learning_rate", 0.1))
+        out = {k: v for k, v in params.items() if k not in _ROUNDS}
+        return {
+            **out,
+            "n_estimators": max(1, round(rounds * fraction)),
+            "learning_rate": rate / fraction,
+        }
 
     def _calibrate(
         self,
@@ -249,7 +277,7 @@ class GBMForecaster(BaseForecaster):
         actual = np.log1p(y[held])
         shifts = {}
         for q in tails:
-            model = _boost(early, params, objective="quantile", alpha=q)
+            model = _boost(early, self._params_for(q, params), objective="quantile", alpha=q)
             shifts[f"q{q:g}"] = conformal_shift(actual, model.predict(X[held]), q)
         return shifts
 
