@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from crowdcast.exceptions import ParameterError, Problem, SchemaError
+from crowdcast.models._base import quantile_columns_of
 from crowdcast.profiles import IndicatorLibrary, SiteProfile
 from crowdcast.risk import RiskTable, alert_kpis, assess
 from crowdcast.schemas import as_timedelta, validate_incidents
@@ -82,16 +83,7 @@ def _require(table: object, columns: Sequence[str], what: str, hint: str) -> pd.
 
 def _quantile_columns(df: pd.DataFrame) -> list[str]:
     """The ``q<tau>`` columns with at least one value, by increasing tau."""
-    found = []
-    for col in df.columns:
-        if isinstance(col, str) and col.startswith("q"):
-            try:
-                tau = float(col[1:])
-            except ValueError:
-                continue
-            if 0 < tau < 1 and df[col].notna().any():
-                found.append((tau, col))
-    return [c for _, c in sorted(found)]
+    return list(quantile_columns_of(df, with_values=True))
 
 
 def _step(rows: pd.DataFrame) -> pd.Timedelta | None:

@@ -47,7 +47,7 @@ from crowdcast.exceptions import (
     Problem,
     SchemaError,
 )
-from crowdcast.models._base import quantile_column
+from crowdcast.models._base import quantile_column, quantile_columns_of
 
 __all__ = ["kpis", "peak_days", "peak_kpis", "skill"]
 
@@ -119,16 +119,7 @@ def _check_interval(interval: object) -> tuple[float, float]:
 
 def _quantile_columns(table: pd.DataFrame) -> dict[str, float]:
     """The quantile columns ``q<τ>`` of the table, by increasing τ."""
-    found: dict[str, float] = {}
-    for col in table.columns:
-        if isinstance(col, str) and col.startswith("q"):
-            try:
-                tau = float(col[1:])
-            except ValueError:
-                continue
-            if 0 < tau < 1:
-                found[col] = tau
-    return dict(sorted(found.items(), key=lambda kv: kv[1]))
+    return quantile_columns_of(table)
 
 
 def _check_table(table: object, required: Sequence[str], function: str) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from crowdcast.evaluation._kpis import SKILL_METRICS, kpis, skill
 from crowdcast.exceptions import ParameterError, Problem, SchemaError
+from crowdcast.models._base import quantile_columns_of
 from crowdcast.profiles import IndicatorLibrary, SiteProfile, load_indicator_library
 from crowdcast.risk import RiskTable, max_density
 from crowdcast.risk._quantiles import quantile_at
@@ -110,16 +111,7 @@ def _require(table: object, columns: Sequence[str], what: str) -> pd.DataFrame:
 
 def _quantile_cols(df: pd.DataFrame) -> list[tuple[float, str]]:
     """``(tau, column)`` of the ``q<tau>`` columns with at least one value, by tau."""
-    out = []
-    for col in df.columns:
-        if isinstance(col, str) and col.startswith("q"):
-            try:
-                tau = float(col[1:])
-            except ValueError:
-                continue
-            if 0 < tau < 1 and df[col].notna().any():
-                out.append((tau, col))
-    return sorted(out)
+    return [(tau, col) for col, tau in quantile_columns_of(df, with_values=True).items()]
 
 
 def _one_of(what: str, value: object, known: Sequence[object], hint: str | None = None) -> NoReturn:

@@ -44,6 +44,7 @@ __all__ = [
     "Provenance",
     "fingerprint",
     "quantile_column",
+    "quantile_columns_of",
 ]
 
 
@@ -54,6 +55,27 @@ def quantile_column(q: float) -> str:
     'q0.9'
     """
     return f"q{q:g}"
+
+
+def quantile_columns_of(df: pd.DataFrame, *, with_values: bool = False) -> dict[str, float]:
+    """The ``q<tau>`` columns of a table and their ``tau``, by increasing ``tau``.
+
+    With ``with_values`` only columns holding at least one value count (a
+    model that does not produce a quantile leaves its column all NaN).
+
+    >>> quantile_columns_of(pd.DataFrame(columns=["zone", "q0.9", "q0.1", "qty", "q1.5"]))
+    {'q0.1': 0.1, 'q0.9': 0.9}
+    """
+    found: list[tuple[float, str]] = []
+    for col in df.columns:
+        if isinstance(col, str) and col.startswith("q"):
+            try:
+                tau = float(col[1:])
+            except ValueError:
+                continue
+            if 0 < tau < 1 and (not with_values or df[col].notna().any()):
+                found.append((tau, col))
+    return {col: tau for tau, col in sorted(found)}
 
 
 def fingerprint(df: pd.DataFrame | None) -> str | None:

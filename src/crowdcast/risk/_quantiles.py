@@ -22,22 +22,14 @@ import numpy as np
 import pandas as pd
 
 from crowdcast.exceptions import ParameterError, Problem
+from crowdcast.models._base import quantile_columns_of
 
 __all__ = ["exceedance_probability", "quantile_at", "quantile_columns"]
 
 
 def quantile_columns(forecast: pd.DataFrame) -> tuple[list[str], np.ndarray]:
     """The forecast's quantile columns (``q<level>``) sorted by level, and the levels."""
-    found: list[tuple[float, str]] = []
-    for col in forecast.columns:
-        if isinstance(col, str) and col.startswith("q"):
-            try:
-                tau = float(col[1:])
-            except ValueError:
-                continue
-            if 0 < tau < 1:
-                found.append((tau, col))
-    found.sort()
+    found = [(tau, col) for col, tau in quantile_columns_of(forecast).items()]
     if len(found) < 2:
         raise ParameterError(
             [
