@@ -59,7 +59,10 @@ _KPI_COLUMNS = [
 ]
 
 
-def _require(table: object, columns: Sequence[str], what: str, hint: str) -> pd.DataFrame:
+def require_table(
+    table: object, columns: Sequence[str], what: str, hint: str | None = None
+) -> pd.DataFrame:
+    """``table`` as a DataFrame with ``columns``, else a SchemaError naming what is missing."""
     if not isinstance(table, pd.DataFrame):
         raise SchemaError(
             [Problem(f"the {what}", "a pandas DataFrame", type(table).__name__, hint=hint)],
@@ -166,7 +169,7 @@ def alert_kpis_backtest(
     0   gbm         1       1        1.0     1.0 0 days 01:00:00
     """
     hint = "pass the table from backtest(...)"
-    t = _require(table, ["model", *_FORECAST, "actual"], "backtest table", hint)
+    t = require_table(table, ["model", *_FORECAST, "actual"], "backtest table", hint)
     available = [str(m) for m in pd.unique(t["model"].dropna())]
     models = available if model is None else [model] if isinstance(model, str) else list(model)
     unknown = [m for m in models if m not in available]
@@ -306,7 +309,7 @@ def _scored(risk: pd.DataFrame | RiskTable, score: str | None) -> tuple[pd.DataF
             score = "p_alert"
             table = table.assign(p_alert=_alert_probability(risk))
     else:
-        table = _require(risk, ["zone", "timestamp"], "risk table", hint)
+        table = require_table(risk, ["zone", "timestamp"], "risk table", hint)
         if score is None:
             score = next((c for c in ("lift", "p_alert") if c in table.columns), None)
     numeric = [

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 import pandas as pd
 
+from crowdcast.evaluation._application import require_table
 from crowdcast.evaluation._kpis import SKILL_METRICS, kpis, skill
 from crowdcast.exceptions import ParameterError, Problem, SchemaError
 from crowdcast.models._base import quantile_columns_of
@@ -86,27 +87,8 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
 
 
 def _require(table: object, columns: Sequence[str], what: str) -> pd.DataFrame:
-    if not isinstance(table, pd.DataFrame):
-        raise SchemaError(
-            [Problem(f"the {what}", "a pandas DataFrame", type(table).__name__)],
-            title=f"Invalid {what}",
-        )
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise SchemaError(
-            [
-                Problem(
-                    f"the {what}'s columns {', '.join(columns)}",
-                    "present",
-                    f"no column {', '.join(repr(m) for m in missing)} among {list(table.columns)}",
-                    hint="pass the table crowdcast.evaluation.backtest(...) returns"
-                    if what == "backtest table"
-                    else None,
-                )
-            ],
-            title=f"Invalid {what}",
-        )
-    return table
+    hint = "pass the table crowdcast.evaluation.backtest(...) returns"
+    return require_table(table, columns, what, hint if what == "backtest table" else None)
 
 
 def _quantile_cols(df: pd.DataFrame) -> list[tuple[float, str]]:
