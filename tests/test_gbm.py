@@ -11,6 +11,8 @@ from crowdcast.exceptions import ParameterError
 from crowdcast.features import ForecastData
 
 LIGHT = {"n_estimators": 30, "num_leaves": 15}
+#: The models whose log1p-scale scores the default point forecast averages.
+CENTRE = ("q0.5", "tweedie")
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +43,36 @@ def test_explanations_add_up_to_the_log_scale_prediction(model) -> None:  # type
     fc = model.predict()
     top = model.explain(fc.head(3), top=100)
     assert set(top.columns) == {"zone", "timestamp", "horizon", "feature", "value", "contribution"}
-    model_q50 = model.models_["q0.5"]
-    X = model.features_.transform(
-        fc.head(3)[["zone", "origin", "horizon", "timestamp"]],
-        ForecastData(
-            counts=pd.DataFrame(), events=model.events_, weather=model.weather_, site=model.site_
-        ).with_grid(model.history_),
-    )
-    bias = model_q50.predict(X, pred_contrib=True)[:, -1]
+    X = _design(model, fc.head(3))
+    # the blend's bias: the mean of the median and Tweedie models' expected values
+    bias = np.mean([model.models_[k].predict(X, pred_contrib=True)[:, -1] for k in CENTRE], axis=0)
     total = top.groupby("horizon")["contribution"].sum().to_numpy() + bias
-    np.testing.assert_allclose(np.expm1(total), fc.head(3)["q0.5"], rtol=1e-6)
+    np.testing.assert_allclose(np.expm1(total), fc.head(3)["q0.5"], rtol=1e-5)
+    tail = model.explain(fc.head(3), top=100, quantile=0.9)
+    raw = model.models_["q0.9"].predict(X)
+    total = tail.groupby("horizon")["contribution"].sum().to_numpy()
+    bias = model.models_["q0.9"].predict(X, pred_contrib=True)[:, -1]
+    np.testing.assert_allclose(total + bias, raw, rtol=1e-5)
+    with pytest.raises(ParameterError, match="`quantile` must be one of the fitted quantiles"):
+        model.explain(fc.head(1), quantile=0.75)
+
+
+def test_the_point_forecast_blends_the_median_and_tweedie_models(model, city) -> None:  # type: ignore[no-untyped-def]
+    fc = model.predict()
+    X = _design(model, fc)
+    median = model.models_["q0.5"].predict(X)  # log1p scale
+    mean_plus_one = model.models_["tweedie"].predict(X)  # E[count + 1]
+    np.testing.assert_allclose(
+        fc["q0.5"], np.expm1((median + np.log(mean_plus_one)) / 2), rtol=1e-6
+    )
+    alone = cc.GBMForecaster(horizon=12, point="quantile", lgbm_params=LIGHT).fit(
+        city.counts, site=city.site
+    )
+    assert set(alone.models_) == {"q0.1", "q0.5", "q0.9"}
+    out = alone.predict()
+    np.testing.assert_allclose(
+        out["q0.5"], np.expm1(alone.models_["q0.5"].predict(_design(alone, out))), rtol=1e-9
+    )
 
 
 def test_explanations_rank_features_by_absolute_contribution(model) -> None:  # type: ignore[no-untyped-def]
@@ -63,8 +85,10 @@ def test_tweedie_point_replaces_the_median(city) -> None:  # type: ignore[no-unt
     m = cc.GBMForecaster(horizon=6, point="tweedie", lgbm_params=LIGHT).fit(
         city.counts, site=city.site
     )
-    assert set(m.models_) == {"q0.1", "q0.5", "q0.9", "tweedie"}
-    assert m.predict()["q0.5"].notna().all()
+    assert set(m.models_) == {"q0.1", "q0.9", "tweedie"}
+    fc = m.predict()
+    mean_plus_one = m.models_["tweedie"].predict(_design(m, fc))
+    np.testing.assert_allclose(fc["q0.5"], mean_plus_one - 1, rtol=1e-6)
 
 
 def test_invalid_parameters_are_reported_together(city) -> None:  # type: ignore[no-untyped-def]
@@ -75,7 +99,7 @@ def test_invalid_parameters_are_reported_together(city) -> None:  # type: ignore
     with pytest.raises(ParameterError) as info:
         cc.GBMForecaster(point="mean", origin_step=0).fit(city.counts)
     text = str(info.value)
-    assert "`point` must be one of quantile, tweedie. Got 'mean'." in text
+    assert "`point` must be one of blend, quantile, tweedie. Got 'mean'." in text
     assert "`origin_step` must be a positive integer. Got 0." in text
 
 
@@ -96,12 +120,13 @@ def test_predict_with_an_origin_uses_only_earlier_counts(model, city) -> None:  
 
 
 def _design(model, fc):  # type: ignore[no-untyped-def]
+    """The float32 feature matrix the boosters see, built without the model's helper."""
     return model.features_.transform(
         fc[["zone", "origin", "horizon", "timestamp"]],
         ForecastData(
             counts=pd.DataFrame(), events=model.events_, weather=model.weather_, site=model.site_
         ).with_grid(model.history_),
-    )
+    ).to_numpy(dtype=np.float32)
 
 
 def test_calibration_shifts_only_the_outer_quantiles(model) -> None:  # type: ignore[no-untyped-def]
@@ -113,10 +138,11 @@ def test_calibration_shifts_only_the_outer_quantiles(model) -> None:  # type: ig
         model.models_[col].predict(X) + model.quantile_shifts_.get(col, 0.0)
         for col in ("q0.1", "q0.5", "q0.9")
     ]
-    lo, mid, hi = np.expm1(shifted)
+    lo, _, hi = np.expm1(shifted)
+    mid = np.expm1(model._centre(X))
     expected = np.clip(np.column_stack([np.minimum(lo, mid), mid, np.maximum(hi, mid)]), 0, None)
     np.testing.assert_allclose(fc[["q0.1", "q0.5", "q0.9"]], expected, rtol=1e-9)
-    np.testing.assert_allclose(fc["q0.5"], np.expm1(model.models_["q0.5"].predict(X)), rtol=1e-9)
+    np.testing.assert_allclose(fc["q0.5"], np.expm1(model._centre(X)), rtol=1e-9)
 
 
 def test_calibration_off_or_impossible_leaves_the_quantiles_alone(city) -> None:  # type: ignore[no-untyped-def]
@@ -150,7 +176,7 @@ def test_conformal_shift_puts_the_nominal_share_below_each_quantile() -> None:
 def test_a_tail_shifted_across_the_median_never_moves_the_point_forecast(model) -> None:  # type: ignore[no-untyped-def]
     fc = model.predict()
     X = _design(model, fc)
-    centre = np.expm1(model.models_["q0.5"].predict(X))
+    centre = np.expm1(model._centre(X))
     crossed = clone_with_shifts(model, {"q0.1": 5.0, "q0.9": -5.0})  # far across the median
     out = crossed.predict()
     np.testing.assert_allclose(out["q0.5"], centre, rtol=1e-9)
@@ -168,6 +194,54 @@ def clone_with_shifts(model, shifts):  # type: ignore[no-untyped-def]
 
 def test_tail_models_boost_a_fraction_of_the_rounds(model) -> None:  # type: ignore[no-untyped-def]
     rounds = {name: m.current_iteration() for name, m in model.models_.items()}
-    assert rounds == {"q0.1": 15, "q0.5": 30, "q0.9": 15}  # LIGHT: 30 trees, tail_fraction 0.5
+    # LIGHT: 30 trees; the tails boost tail_fraction 0.5 of them
+    assert rounds == {"q0.1": 15, "q0.5": 30, "q0.9": 15, "tweedie": 30}
     with pytest.raises(ParameterError, match="`tail_fraction` must be a number in"):
         cc.GBMForecaster(tail_fraction=0).fit(pd.DataFrame())
+
+
+def test_the_feature_matrix_is_the_same_in_chunks(model, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import crowdcast.models._gbm as gbm
+
+    fc = model.predict()
+    data = ForecastData(
+        counts=pd.DataFrame(), events=model.events_, weather=model.weather_, site=model.site_
+    ).with_grid(model.history_)
+    rows = fc[["zone", "origin", "horizon", "timestamp"]]
+    whole = model._matrix(rows, data)
+    monkeypatch.setattr(gbm, "_CHUNK_ROWS", 7)  # 24 rows: chunks of 7, 7, 7 and 3
+    chunked = model._matrix(rows, data)
+    assert whole.dtype == np.float32 and whole.shape == (24, len(model._feature_names()))
+    np.testing.assert_array_equal(chunked, whole)
+    np.testing.assert_array_equal(whole, _design(model, fc))
+
+
+def test_tail_models_learn_only_from_targets_before_the_calibration_span(city, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import crowdcast.models._gbm as gbm
+
+    seen: dict[str, int] = {}
+    boost = gbm._boost
+
+    def recording(train, params, **objective):  # type: ignore[no-untyped-def]
+        name = objective["objective"] + str(objective.get("alpha", ""))
+        booster = boost(train, params, **objective)
+        seen[name] = train.num_data()  # constructed by now
+        return booster
+
+    monkeypatch.setattr(gbm, "_boost", recording)
+    m = cc.GBMForecaster(horizon=6, lgbm_params=LIGHT).fit(city.counts, site=city.site)
+    rows = m._training_rows(m.history_)
+    cut = m.history_.end - pd.Timedelta("28D")
+    origins = np.sort(rows["origin"].unique())
+    every_third = rows["origin"].isin(origins[::3])
+    expected = int(((rows["timestamp"] < cut) & every_third).sum())
+    assert 0 < expected < len(rows)
+    assert seen == {
+        "quantile0.1": expected,
+        "quantile0.9": expected,
+        "quantile0.5": len(rows),
+        "tweedie": len(rows),
+    }
+    seen.clear()
+    cc.GBMForecaster(horizon=6, calibration=None, lgbm_params=LIGHT).fit(city.counts)
+    assert set(seen.values()) == {len(rows)}  # without calibration every model sees every row
