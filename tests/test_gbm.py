@@ -151,7 +151,7 @@ def test_calibration_off_or_impossible_leaves_the_quantiles_alone(city) -> None:
     fc = off.predict()
     raw = np.expm1(off.models_["q0.9"].predict(_design(off, fc)))
     np.testing.assert_allclose(fc["q0.9"], np.clip(raw, 0, None), rtol=1e-9)
-    # a held-out span as long as the data leaves nothing to fit the preliminary model on
+    # a held-out span as long as the data leaves nothing to fit the tail models on before it
     whole = cc.GBMForecaster(horizon=6, calibration="365D", lgbm_params=LIGHT).fit(city.counts)
     assert whole.quantile_shifts_ == {}
 
@@ -245,3 +245,22 @@ def test_tail_models_learn_only_from_targets_before_the_calibration_span(city, m
     seen.clear()
     cc.GBMForecaster(horizon=6, calibration=None, lgbm_params=LIGHT).fit(city.counts)
     assert set(seen.values()) == {len(rows)}  # without calibration every model sees every row
+
+
+def test_lgbm_params_are_read_under_any_lightgbm_alias(city) -> None:  # type: ignore[no-untyped-def]
+    m = cc.GBMForecaster(
+        horizon=6, lgbm_params={"num_iterations": 12, "eta": 0.2, "num_leaves": 7}
+    ).fit(city.counts)
+    rounds = {name: b.current_iteration() for name, b in m.models_.items()}
+    assert rounds == {"q0.1": 6, "q0.5": 12, "q0.9": 6, "tweedie": 12}
+    assert m._params_for(0.9, m._lgbm())["learning_rate"] == pytest.approx(0.4)
+    with pytest.raises(ParameterError) as info:
+        cc.GBMForecaster(lgbm_params={"n_estimators": 5, "num_trees": 9, "seed": 3}).fit(
+            city.counts
+        )
+    text = str(info.value)
+    assert (
+        "`lgbm_params` must be one name for n_estimators. Got 'n_estimators' and 'num_trees'"
+        in text
+    )
+    assert "set GBMForecaster(random_state=...) instead" in text

@@ -77,7 +77,7 @@ _DEFAULT_LGBM: dict[str, Any] = {
 _POINTS = ("blend", "quantile", "tweedie")
 #: With calibration, the tail models train on every this many training origins.
 _CALIBRATION_THINNING = 3
-#: Fewest held-out rows (and preliminary training rows) for a calibration.
+#: Fewest held-out rows (and tail training rows before them) for a calibration.
 _MIN_CALIBRATION_ROWS = 200
 #: Rows of features computed at once (bounds the float64 temporaries per step).
 _CHUNK_ROWS = 500_000
@@ -191,8 +191,14 @@ class GBMForecaster(BaseForecaster):
             or not 0 < fraction <= 1
         ):
             problems.append(Problem("`tail_fraction`", "a number in (0, 1]", repr(fraction)))
+        problems += _canonical_params(self.lgbm_params)[1]
         if problems:
             raise ParameterError(problems, title="Invalid GBMForecaster parameters")
+
+    def _lgbm(self) -> dict[str, Any]:
+        """The defaults, overridden by ``lgbm_params`` under LightGBM's canonical names."""
+        user = _canonical_params(self.lgbm_params)[0]
+        return {**_DEFAULT_LGBM, **user, "random_state": self.random_state}
 
     def _calibration_span(self) -> pd.Timedelta | None:
         if self.calibration is None:
@@ -250,7 +256,7 @@ class GBMForecaster(BaseForecaster):
         grid = data.with_grid(history)
         self.features_.fit(rows, grid)
         X = self._matrix(rows, grid)
-        params = {**_DEFAULT_LGBM, **(self.lgbm_params or {}), "random_state": self.random_state}
+        params = self._lgbm()
         # one binned dataset for every model: LightGBM bins the features only once
         train = lgb.Dataset(
             X,
@@ -287,11 +293,10 @@ class GBMForecaster(BaseForecaster):
         fraction = float(getattr(self, "tail_fraction", 1.0))
         if q == 0.5 or fraction == 1.0:
             return params
-        rounds = next((int(params[k]) for k in _ROUNDS if k in params), 100)
+        rounds = int(params.get("n_estimators", 100))
         rate = float(params.get("learning_rate", 0.1))
-        out = {k: v for k, v in params.items() if k not in _ROUNDS}
         return {
-            **out,
+            **params,
             "n_estimators": max(1, round(rounds * fraction)),
             "learning_rate": rate / fraction,
         }
@@ -488,6 +493,62 @@ _ROUNDS = (
     "num_boost_round",
     "max_iter",
 )
+#: LightGBM's other names for the parameters crowdcast reads or sets itself.
+_ALIASES = {
+    **{k: "n_estimators" for k in _ROUNDS},
+    "eta": "learning_rate",
+    "shrinkage_rate": "learning_rate",
+    "seed": "random_state",
+    "random_seed": "random_state",
+    "verbosity": "verbose",
+}
+
+
+def _canonical_params(
+    params: dict[str, Any] | None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """``lgbm_params`` under one name per parameter, and what is wrong with them.
+
+    Two names for one parameter would leave LightGBM to pick one silently
+    (``{"n_estimators": 200, "num_iterations": 500}`` trains 200 rounds), and
+    the seed belongs to ``random_state``.
+
+    >>> _canonical_params({"eta": 0.05, "num_iterations": 300})[0]
+    {'learning_rate': 0.05, 'n_estimators': 300}
+    """
+    if params is None:
+        return {}, []
+    if not isinstance(params, dict):
+        return {}, [Problem("`lgbm_params`", "a dict of LightGBM parameters", repr(params))]
+    out: dict[str, Any] = {}
+    named: dict[str, str] = {}
+    problems = []
+    for key, value in params.items():
+        name = _ALIASES.get(key, key)
+        if name == "random_state":
+            problems.append(
+                Problem(
+                    "`lgbm_params`",
+                    "without a seed",
+                    repr(key),
+                    hint="set GBMForecaster(random_state=...) instead",
+                )
+            )
+        elif name in named:
+            problems.append(
+                Problem(
+                    "`lgbm_params`",
+                    f"one name for {name}",
+                    f"{named[name]!r} and {key!r}",
+                    hint=f"keep only {name!r}",
+                )
+            )
+        else:
+            named[name] = key
+            out[name] = value
+    return out, problems
+
+
 #: Parameters that shape the binned dataset rather than the trees.
 _DATASET = ("max_bin", "min_data_in_bin", "bin_construct_sample_cnt", "verbose", "verbosity")
 
