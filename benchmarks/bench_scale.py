@@ -12,7 +12,8 @@ and predicting added on top. Time is wall time of one ``fit`` and one
 Configurations (the same information for both tools: counts only, no events
 or weather; crowdcast also gets the site profile, i.e. its holidays):
 
-- ``crowdcast``: ``GBMForecaster()`` with its defaults (three quantile models);
+- ``crowdcast``: ``GBMForecaster()`` with its defaults (median and Tweedie
+  centre models, two tail quantile models);
 - ``crowdcast fast``: ``GBMForecaster(origin_step=25)`` with 100 trees at
   learning rate 0.16: training origins about once a day, so its training
   table has about as many rows as mlforecast's (one per zone-hour), and
