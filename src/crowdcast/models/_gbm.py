@@ -256,24 +256,29 @@ class GBMForecaster(BaseForecaster):
         grid = data.with_grid(history)
         self.features_.fit(rows, grid)
         X = self._matrix(rows, grid)
+        split = self._calibration_split(rows, history)
+        held_X = X[split[0]] if split is not None else None
         params = self._lgbm()
-        # one binned dataset for every model: LightGBM bins the features only once
+        # one binned dataset for every model: LightGBM bins the features only
+        # once; the float32 matrix is dropped as soon as it is binned
         train = lgb.Dataset(
             X,
             label=np.log1p(y),
             feature_name=self._feature_names(),
             params=_dataset_params(params),
-            free_raw_data=False,
+            free_raw_data=True,
         ).construct()
-        tails, self.quantile_shifts_ = self._fit_tails(rows, X, y, train, history, params)
+        del X
+        tails, self.quantile_shifts_ = self._fit_tails(split, held_X, y, train, params)
         self.models_: dict[str, Any] = dict(tails)
         if 0.5 in self.quantiles and self.point != "tweedie":
             self.models_["q0.5"] = _boost(train, params, objective="quantile", alpha=0.5)
         if self.point != "quantile" and 0.5 in self.quantiles:
-            # ``count + 1``: the log-link raw score is then log1p(mean), the median's scale
-            counts = lgb.Dataset(X, label=y + 1.0, reference=train, params=_dataset_params(params))
+            # ``count + 1``: the log-link raw score is then log1p(mean), the median's scale.
+            # The same binned dataset with another label: no second binned copy.
+            train.set_label(y + 1.0)
             self.models_["tweedie"] = _boost(
-                counts, params, objective="tweedie", tweedie_variance_power=_TWEEDIE_POWER
+                train, params, objective="tweedie", tweedie_variance_power=_TWEEDIE_POWER
             )
         self.n_training_rows_ = len(rows)
 
@@ -301,13 +306,31 @@ class GBMForecaster(BaseForecaster):
             "learning_rate": rate / fraction,
         }
 
+    def _calibration_split(
+        self, rows: pd.DataFrame, history: History
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Masks of the held-out rows and of the rows the tail models learn from.
+
+        None when calibration is off, there are no tail quantiles, or either
+        side has fewer than ``_MIN_CALIBRATION_ROWS`` rows.
+        """
+        span = self._calibration_span()
+        if span is None or all(q == 0.5 for q in self.quantiles):
+            return None
+        cut = history.end - span
+        held = (rows["origin"] >= cut).to_numpy()
+        origin_code = pd.factorize(rows["origin"], sort=True)[0]
+        before = (rows["timestamp"] < cut).to_numpy() & (origin_code % _CALIBRATION_THINNING == 0)
+        if held.sum() < _MIN_CALIBRATION_ROWS or before.sum() < _MIN_CALIBRATION_ROWS:
+            return None
+        return held, before
+
     def _fit_tails(
         self,
-        rows: pd.DataFrame,
-        X: np.ndarray,
+        split: tuple[np.ndarray, np.ndarray] | None,
+        held_X: np.ndarray | None,
         y: np.ndarray,
         train: Any,
-        history: History,
         params: dict[str, Any],
     ) -> tuple[dict[str, Any], dict[str, float]]:
         """The quantile models other than the median, and their conformal shifts.
@@ -315,35 +338,26 @@ class GBMForecaster(BaseForecaster):
         Split conformal: the tail models learn from the targets before the
         last ``calibration`` span (every few origins, which is plenty for an
         interval and keeps them cheap) and are shifted by their residual
-        quantiles on the origins of that span. Without calibration (switched
-        off, or too little data on either side) they learn from every row
-        and are not shifted.
+        quantiles on the origins of that span (``split``, with the held-out
+        rows' features ``held_X``). Without a split (calibration off, or too
+        little data on either side) they learn from every row, unshifted.
         """
         tails = [q for q in sorted(self.quantiles) if q != 0.5]
-        span = self._calibration_span()
-        if span is not None and tails:
-            cut = history.end - span
-            held = (rows["origin"] >= cut).to_numpy()
-            origin_code = pd.factorize(rows["origin"], sort=True)[0]
-            before = (rows["timestamp"] < cut).to_numpy() & (
-                origin_code % _CALIBRATION_THINNING == 0
-            )
-            if held.sum() >= _MIN_CALIBRATION_ROWS and before.sum() >= _MIN_CALIBRATION_ROWS:
-                early = train.subset(np.flatnonzero(before).tolist())
-                actual = np.log1p(y[held])
-                models, shifts = {}, {}
-                for q in tails:
-                    name = f"q{q:g}"
-                    models[name] = _boost(
-                        early, self._params_for(q, params), objective="quantile", alpha=q
-                    )
-                    shifts[name] = conformal_shift(actual, models[name].predict(X[held]), q)
-                return models, shifts
-        models = {
-            f"q{q:g}": _boost(train, self._params_for(q, params), objective="quantile", alpha=q)
-            for q in tails
-        }
-        return models, {}
+        if split is None or held_X is None:
+            models = {
+                f"q{q:g}": _boost(train, self._params_for(q, params), objective="quantile", alpha=q)
+                for q in tails
+            }
+            return models, {}
+        held, before = split
+        early = train.subset(np.flatnonzero(before))
+        actual = np.log1p(y[held])
+        models, shifts = {}, {}
+        for q in tails:
+            name = f"q{q:g}"
+            models[name] = _boost(early, self._params_for(q, params), objective="quantile", alpha=q)
+            shifts[name] = conformal_shift(actual, models[name].predict(held_X), q)
+        return models, shifts
 
     def _feature_names(self) -> list[str]:
         return list(self.features_.get_feature_names_out())
