@@ -47,7 +47,9 @@ Design
   never shifted, nor is ``explain``.
 - **Memory**: the feature table is built in chunks of rows straight into one
   ``float32`` matrix (LightGBM bins float32 and float64 alike), so a
-  ``float64`` copy of the whole table is never held.
+  ``float64`` copy of the whole table is never held; the matrix is dropped
+  as soon as LightGBM has binned it, and every booster trains on that one
+  binned dataset (the Tweedie model with its own label).
 """
 
 from __future__ import annotations
