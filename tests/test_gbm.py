@@ -264,3 +264,5 @@ def test_lgbm_params_are_read_under_any_lightgbm_alias(city) -> None:  # type: i
         in text
     )
     assert "set GBMForecaster(random_state=...) instead" in text
+    with pytest.raises(ParameterError, match="`lgbm_params` must be a dict of LightGBM"):
+        cc.GBMForecaster(lgbm_params=[("n_estimators", 5)]).fit(city.counts)  # type: ignore[arg-type]
