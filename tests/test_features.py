@@ -298,6 +298,44 @@ def test_kings_day_and_the_bridge_day_after_ascension_are_recognised() -> None:
     assert got["days_from_holiday"].tolist() == [25, 0, 11, 0, 1, 4]  # Easter Monday 1 April
 
 
+def _local_noons(tz: str, *days: str) -> pd.DataFrame:
+    starts = [pd.Timestamp(f"{d} 12:00", tz=tz).tz_convert(UTC) for d in days]
+    return make_rows(["a"], starts, [1], HOUR)
+
+
+def test_each_holiday_gets_its_own_code_on_its_own_date() -> None:
+    melbourne = {"timezone": "Australia/Melbourne", "country": "AU", "subdivision": "VIC"}
+    cal = CalendarFeatures(**melbourne)  # type: ignore[arg-type]
+    fitted = cal.fit(
+        _local_noons("Australia/Melbourne", "2015-06-01"), ForecastData(pd.DataFrame())
+    )
+    code = {name: i + 1 for i, name in enumerate(fitted.holiday_names_)}
+    # 2016: Christmas on a Sunday, the day off observed on Tuesday 27 December
+    days = ["2015-12-25", "2016-12-24", "2016-12-25", "2016-12-26", "2016-12-27", "2016-12-28"]
+    got = cal.transform(_local_noons("Australia/Melbourne", *days), ForecastData(pd.DataFrame()))
+    christmas, boxing, new_year = code["Christmas Day"], code["Boxing Day"], code["New Year's Day"]
+    assert got["holiday"].tolist() == [christmas, 0, christmas, boxing, 0, 0]
+    assert got["is_holiday"].tolist() == [1, 0, 0, 1, 1, 0]  # the days off
+    assert got["next_holiday"].tolist() == [boxing, christmas, boxing, new_year, new_year, new_year]
+
+
+def test_holidays_unknown_at_fit_and_far_away_holidays_get_code_zero() -> None:
+    cal = CalendarFeatures(timezone=TZ, country="NL")
+    cal.fit(_local_noons(TZ, "2024-04-26"), ForecastData(pd.DataFrame()))
+    cal.holiday_names_ = tuple(n for n in cal.holiday_names_ if n != "King's Day")
+    got = cal.transform(_local_noons(TZ, "2024-04-27", "2024-07-01"), ForecastData(pd.DataFrame()))
+    assert got["holiday"].tolist() == [0, 0]  # King's Day unknown; 1 July no holiday
+    assert got["is_holiday"].tolist() == [1, 0]  # still a day off
+    assert got["next_holiday"].tolist()[1] == 0  # nothing before Christmas
+
+
+def test_without_a_country_there_are_no_holiday_codes() -> None:
+    got = CalendarFeatures().fit_transform(
+        _local_noons(UTC, "2024-12-25"), ForecastData(pd.DataFrame())
+    )
+    assert got[["holiday", "next_holiday"]].to_numpy().tolist() == [[0, 0]]
+
+
 def test_the_local_date_decides_the_holiday_not_the_utc_date() -> None:
     # 22:30 UTC on 26 April is already King's Day in Amsterdam
     rows = make_rows(["a"], [_utc("2024-04-26 22:30")], [1], HOUR)
@@ -548,6 +586,8 @@ SAMPLE_COLUMNS = [
     "days_from_holiday",
     "is_bridge_day",
     "is_closed_day",
+    "holiday",
+    "next_holiday",
     "lag_origin_1",
     "lag_origin_2",
     "lag_origin_3",
@@ -602,7 +642,7 @@ def test_default_features_transform_the_small_city_with_the_pinned_dtypes(
 ) -> None:
     rows = make_rows(["stadium_plaza"], [_utc("2024-03-09 12:00")], range(1, 25), HOUR)
     got = default_features(small.site).fit_transform(rows, small)
-    assert got.shape == (24, 42)
+    assert got.shape == (24, 44)
     assert got.index.equals(rows.index)
     assert got["event_active"].max() == 1  # the match of 9 March
     assert got["lag_origin_1"].notna().all() and got["weather_forecast_age_h"].notna().all()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import crowdcast as cc
-from crowdcast.exceptions import ParameterError
+from crowdcast.exceptions import NotFittedError, ParameterError
 from crowdcast.features import ForecastData
 
 LIGHT = {"n_estimators": 30, "num_leaves": 15}
@@ -266,3 +268,12 @@ def test_lgbm_params_are_read_under_any_lightgbm_alias(city) -> None:  # type: i
     assert "set GBMForecaster(random_state=...) instead" in text
     with pytest.raises(ParameterError, match="`lgbm_params` must be a dict of LightGBM"):
         cc.GBMForecaster(lgbm_params=[("n_estimators", 5)]).fit(city.counts)  # type: ignore[arg-type]
+
+
+def test_features_that_no_longer_match_the_boosters_are_a_clear_error(model) -> None:  # type: ignore[no-untyped-def]
+    # as when a model saved by one crowdcast version meets another's feature code
+    stale = copy.deepcopy(model)
+    stale.features_.steps = [s for s in stale.features_.steps if s[0] != "calendar"]
+    with pytest.raises(NotFittedError, match=r"Refit it with this version") as info:
+        stale.predict()
+    assert "gone: ['hour', 'weekday'" in str(info.value)

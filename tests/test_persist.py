@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from _forecasters import LastValue
-from crowdcast.exceptions import CrowdcastError, NotFittedError, ParseError
+from crowdcast.exceptions import CrowdcastError, CrowdcastWarning, NotFittedError, ParseError
 from crowdcast.models._persist import load_model, read_model_header, save_model
 
 
@@ -75,3 +75,17 @@ def test_save_refuses_to_overwrite_and_unfitted_models(tmp_path: Path, counts) -
     assert (tmp_path / "m.ccm").read_text() == "mine"
     save_model(LastValue().fit(counts), tmp_path / "m.ccm", overwrite=True)
     assert load_model(tmp_path / "m.ccm").horizon == 24
+
+
+def test_a_model_saved_by_another_version_loads_with_a_warning(tmp_path: Path, counts) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+    import json
+
+    path = save_model(LastValue().fit(counts), tmp_path / "m.ccm")
+    magic, head, payload = path.read_bytes().split(b"\n", 2)
+    header = json.loads(head)
+    header["crowdcast_version"] = "0.0.1"
+    assert header["payload_sha256"] == hashlib.sha256(payload).hexdigest()
+    path.write_bytes(magic + b"\n" + json.dumps(header).encode() + b"\n" + payload)
+    with pytest.warns(CrowdcastWarning, match="saved by crowdcast 0.0.1 and is loaded by"):
+        assert load_model(path).horizon == 24

@@ -30,6 +30,8 @@ _NAMES = [
     "days_from_holiday",
     "is_bridge_day",
     "is_closed_day",
+    "holiday",
+    "next_holiday",
 ]
 
 
@@ -43,8 +45,19 @@ class CalendarFeatures(FeatureTransformer):
     country and subdivision), ``days_to_holiday`` and ``days_from_holiday``
     (0 on a holiday, capped at 30), ``is_bridge_day`` (a working day between
     a holiday and another day off, such as the Friday after Ascension
-    Thursday) and ``is_closed_day`` (the site's extra closed days, e.g.
-    school holidays).
+    Thursday), ``is_closed_day`` (the site's extra closed days, e.g.
+    school holidays), ``holiday`` (which holiday falls on the date, as a
+    code of its name, 0 on other dates) and ``next_holiday`` (the code of
+    the next holiday within 30 days, 0 if none).
+
+    Holidays differ in kind, not only in being days off: King's Day fills a
+    city centre, Christmas Day empties it and Boxing Day fills its shops. The
+    codes let a model learn each holiday from the same holiday in earlier
+    years. They follow the holiday's own date (Christmas Day on 25 December
+    even on a Sunday), whereas ``is_holiday`` and the day counts follow the
+    day off (the Tuesday a Sunday Christmas is observed on). Codes number
+    the holiday names of the years seen in ``fit`` in alphabetical order
+    (``holiday_names_``); a holiday first met after ``fit`` gets 0.
 
     Parameters
     ----------
@@ -64,6 +77,8 @@ class CalendarFeatures(FeatureTransformer):
         Sorted local dates counted as closed (``datetime64[D]``).
     weekend_
         Weekday numbers of the weekend.
+    holiday_names_
+        The holiday names coded 1, 2, ... in ``holiday`` and ``next_holiday``.
 
     Examples
     --------
@@ -105,6 +120,7 @@ class CalendarFeatures(FeatureTransformer):
         self.country_ = country or None
         self.subdivision_ = subdivision or None
         self.closed_dates_ = self._check(closed)
+        self.holiday_names_ = self._holiday_names(rows)
         self.weekend_ = (
             tuple(sorted(_calendar(self.country_, self.subdivision_, []).weekend))
             if self.country_
@@ -194,6 +210,41 @@ class CalendarFeatures(FeatureTransformer):
             "days_from_holiday": np.minimum(from_prev, HOLIDAY_CAP_DAYS).astype(np.int16),
             "is_bridge_day": bridge[at].astype(np.int8),
             "is_closed_day": np.isin(day, self.closed_dates_.astype(np.int64)).astype(np.int8),
+            **self._holiday_codes(day, first, last),
+        }
+
+    def _named(self, first: int, last: int) -> tuple[np.ndarray, list[str]]:
+        """Sorted dates (days since the epoch) and names of the holidays on their own dates."""
+        if self.country_ is None:
+            return np.zeros(0, dtype=np.int64), []
+        years = range(_year(first) - 1, _year(last) + 2)
+        cal = _calendar(self.country_, self.subdivision_, years, observed=False)
+        named = sorted(cal.items())
+        dates = np.array([d for d, _ in named], dtype="datetime64[D]").astype(np.int64)
+        return dates, [n for _, n in named]
+
+    def _holiday_names(self, rows: pd.DataFrame) -> tuple[str, ...]:
+        if self.country_ is None or rows.empty:
+            return ()
+        stamps = pd.DatetimeIndex(pd.unique(ns(rows["timestamp"]))).tz_localize("UTC")
+        wall = stamps.tz_convert(self.timezone_).tz_localize(None)
+        day = wall.to_numpy().astype("datetime64[D]").astype(np.int64)
+        return tuple(sorted(set(self._named(int(day.min()), int(day.max()))[1])))
+
+    def _holiday_codes(self, day: np.ndarray, first: int, last: int) -> dict[str, np.ndarray]:
+        """``holiday`` and ``next_holiday``: codes of the holiday on / after each date."""
+        known = getattr(self, "holiday_names_", ())
+        dates, names = self._named(first, last)
+        code = {name: i + 1 for i, name in enumerate(known)}
+        codes = np.array([code.get(n, 0) for n in names] + [0], dtype=np.int16)
+        padded = np.concatenate([dates, [np.iinfo(np.int32).max]]).astype(np.int64)
+        on = np.searchsorted(dates, day, side="left")
+        after = np.searchsorted(dates, day, side="right")
+        here = padded[on] == day
+        soon = padded[after] - day <= HOLIDAY_CAP_DAYS
+        return {
+            "holiday": np.where(here, codes[on], 0).astype(np.int16),
+            "next_holiday": np.where(soon, codes[after], 0).astype(np.int16),
         }
 
     def _holidays(self, first: int, last: int) -> np.ndarray:
@@ -209,7 +260,7 @@ def _year(day: int) -> int:
     return int(np.datetime64(day, "D").astype("datetime64[Y]").astype(np.int64)) + 1970
 
 
-def _calendar(country: str, subdivision: str | None, years: Any) -> Any:
+def _calendar(country: str, subdivision: str | None, years: Any, *, observed: bool = True) -> Any:
     import holidays
 
-    return holidays.country_holidays(country, subdiv=subdivision, years=years)
+    return holidays.country_holidays(country, subdiv=subdivision, years=years, observed=observed)

@@ -59,7 +59,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crowdcast.exceptions import ParameterError, Problem, format_message
+from crowdcast.exceptions import NotFittedError, ParameterError, Problem, format_message
 from crowdcast.features._base import FeaturePipeline, ForecastData, History, make_rows
 from crowdcast.models._base import BaseForecaster
 
@@ -367,7 +367,27 @@ class GBMForecaster(BaseForecaster):
     # ------------------------------------------------------------------ predict
 
     def _design(self, rows: pd.DataFrame, data: ForecastData, history: History) -> np.ndarray:
+        self._check_columns()
         return self._matrix(rows, data.with_grid(history))
+
+    def _check_columns(self) -> None:
+        """Refuse to predict when the features no longer match what the boosters learnt.
+
+        A model saved by another crowdcast version may meet feature code that
+        makes other columns; LightGBM would fail deep inside, or worse, not.
+        """
+        learnt = next(iter(self.models_.values())).feature_name()
+        now = self._feature_names()
+        if learnt != now:
+            gone = [c for c in learnt if c not in now]
+            new = [c for c in now if c not in learnt]
+            saved = getattr(getattr(self, "provenance_", None), "crowdcast_version", "?")
+            raise NotFittedError(
+                f"This GBMForecaster was fitted by crowdcast {saved} on {len(learnt)} "
+                f"feature columns, but its features now give {len(now)} "
+                f"(new: {new or 'none'}; gone: {gone or 'none'}). "
+                "Refit it with this version of crowdcast."
+            )
 
     def _centre_models(self) -> list[str]:
         return {"quantile": ["q0.5"], "tweedie": ["tweedie"]}.get(self.point, ["q0.5", "tweedie"])

@@ -23,13 +23,20 @@ import io
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
 import joblib
 
 from crowdcast._version import __version__
-from crowdcast.exceptions import CrowdcastError, NotFittedError, ParseError, Problem
+from crowdcast.exceptions import (
+    CrowdcastError,
+    CrowdcastWarning,
+    NotFittedError,
+    ParseError,
+    Problem,
+)
 
 __all__ = ["load_model", "read_model_header", "save_model"]
 
@@ -146,5 +153,13 @@ def load_model(path: str | Path) -> Any:
                     hint="do not load it; save the model again from a trusted run",
                 )
             ]
+        )
+    saved = header.get("crowdcast_version")
+    if saved != __version__:
+        warnings.warn(
+            f"{p} was saved by crowdcast {saved} and is loaded by crowdcast {__version__}; "
+            "a model may not work across versions: refit it if predicting fails.",
+            CrowdcastWarning,
+            stacklevel=2,
         )
     return joblib.load(io.BytesIO(payload))
