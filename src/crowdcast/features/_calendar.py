@@ -55,9 +55,10 @@ class CalendarFeatures(FeatureTransformer):
     codes let a model learn each holiday from the same holiday in earlier
     years. They follow the holiday's own date (Christmas Day on 25 December
     even on a Sunday), whereas ``is_holiday`` and the day counts follow the
-    day off (the Tuesday a Sunday Christmas is observed on). Codes number
-    the holiday names of the years seen in ``fit`` in alphabetical order
-    (``holiday_names_``); a holiday first met after ``fit`` gets 0.
+    day off (the Tuesday a Sunday Christmas is observed on). Codes number,
+    in alphabetical order, the names of the holidays that fall on the dates
+    ``fit`` saw (``holiday_names_``); any other holiday gets 0, so a model
+    never meets a code it could not learn (it still sees ``is_holiday``).
 
     Parameters
     ----------
@@ -78,7 +79,8 @@ class CalendarFeatures(FeatureTransformer):
     weekend_
         Weekday numbers of the weekend.
     holiday_names_
-        The holiday names coded 1, 2, ... in ``holiday`` and ``next_holiday``.
+        The names of the holidays on the dates seen in ``fit``, coded 1, 2,
+        ... in ``holiday`` and ``next_holiday``.
 
     Examples
     --------
@@ -224,12 +226,15 @@ class CalendarFeatures(FeatureTransformer):
         return dates, [n for _, n in named]
 
     def _holiday_names(self, rows: pd.DataFrame) -> tuple[str, ...]:
+        """Names of the holidays on the dates of ``rows``: the ones a model can learn."""
         if self.country_ is None or rows.empty:
             return ()
         stamps = pd.DatetimeIndex(pd.unique(ns(rows["timestamp"]))).tz_localize("UTC")
         wall = stamps.tz_convert(self.timezone_).tz_localize(None)
-        day = wall.to_numpy().astype("datetime64[D]").astype(np.int64)
-        return tuple(sorted(set(self._named(int(day.min()), int(day.max()))[1])))
+        day = np.unique(wall.to_numpy().astype("datetime64[D]").astype(np.int64))
+        dates, names = self._named(int(day[0]), int(day[-1]))
+        seen = np.isin(dates, day)
+        return tuple(sorted({n for n, s in zip(names, seen, strict=True) if s}))
 
     def _holiday_codes(self, day: np.ndarray, first: int, last: int) -> dict[str, np.ndarray]:
         """``holiday`` and ``next_holiday``: codes of the holiday on / after each date."""
