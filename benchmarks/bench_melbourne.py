@@ -60,7 +60,14 @@ prediction; conformal intervals ``PredictionIntervals(n_windows=2, h=24)`` at
 level 80. statsforecast ``MSTL(season_length=[24, 168])`` (AutoETS trend) on
 the last ``--mstl-weeks`` weeks (default 8) of each series, level 80.
 
-Run: ``.venv/bin/python benchmarks/bench_melbourne.py [--windows dec aug] [--origins 28]``
+Seeds
+-----
+``--seeds N`` also runs the default with LightGBM seeds 1..N-1 (its bagging
+draws) and prints the mean, min and max MASE over the N seeds: differences
+between configurations smaller than that spread are not evidence.
+
+Run: ``.venv/bin/python benchmarks/bench_melbourne.py [--windows dec aug] [--origins 28]
+[--seeds 3]``
 """
 
 from __future__ import annotations
@@ -86,8 +93,14 @@ DATA = Path(__file__).resolve().parents[2] / "shared/data/melbourne-pedestrians-
 TZ = "Australia/Melbourne"
 WINDOWS = {"dec": "2016-12-01", "aug": "2016-08-01"}
 #: Other windows, used to choose between model variants without looking at
-#: the two benchmark windows (``--windows dec15 may oct``).
+#: the two benchmark windows (``--windows dec15 may oct hol16``).
 VALIDATION = {"dec15": "2015-12-01", "may": "2016-05-01", "oct": "2016-10-01"}
+#: The 2016 public holidays of Victoria outside the December window (on their
+#: own dates): window ``hol16`` has an origin on each and on the day before.
+HOLIDAYS_2016 = (
+    "2016-01-01", "2016-01-26", "2016-03-14", "2016-03-25", "2016-03-26", "2016-03-27",
+    "2016-03-28", "2016-04-25", "2016-06-13", "2016-09-30", "2016-11-01",
+)  # fmt: skip
 #: PROVENANCE.md: the peer's MASE (seasonal naive, MSTL, mlforecast LightGBM + Tweedie).
 PEER = {
     "dec": {"seasonal naive": 1.546, "MSTL": 1.325, "mlforecast": 1.066},
@@ -100,6 +113,7 @@ SENSORS = {
     "southern_cross": "Southern Cross Station",
 }
 LAGS = [1, 2, 3, 24, 48, 168, 336]
+DEFAULT = "crowdcast GBMForecaster"
 WEEK = 168
 HORIZON = 24
 
@@ -403,7 +417,12 @@ def models(args: argparse.Namespace) -> dict[str, Callable]:
     from crowdcast.models import ProfileRatio, SeasonalNaive, WeekdayHourMean
 
     out: dict[str, Callable] = {
-        "crowdcast GBMForecaster": crowdcast_model(cc.GBMForecaster),
+        DEFAULT: crowdcast_model(cc.GBMForecaster),
+        # the same default with other LightGBM seeds (bagging), to measure the noise
+        **{
+            f"{DEFAULT} (seed {k})": crowdcast_model(lambda k=k: cc.GBMForecaster(random_state=k))
+            for k in range(1, args.seeds)
+        },
         # the default's centre is a blend; this is its median model alone
         "crowdcast GBMForecaster median only": crowdcast_model(
             lambda: cc.GBMForecaster(point="quantile")
@@ -431,10 +450,39 @@ PEER_ROW = {
 }
 
 
-def table(window: str, scores: dict[str, Score], n_origins: int) -> list[str]:
+def window_origins(window: str, n: int) -> pd.DatetimeIndex:
+    """The origins (UTC) of a window: ``n`` days at 06:00 local, or the holiday window."""
+    if window == "hol16":
+        days = sorted(
+            {d + pd.Timedelta(days=k) for d in pd.to_datetime(HOLIDAYS_2016) for k in (-1, 0)}
+        )
+        local = [pd.Timestamp(f"{d.date()} 06:00", tz=TZ) for d in days]
+        return pd.DatetimeIndex(local).tz_convert("UTC")
     start = {**WINDOWS, **VALIDATION}[window]
+    return pd.date_range(f"{start} 06:00", periods=n, freq="D", tz=TZ).tz_convert("UTC")
+
+
+def seed_summary(scores: dict[str, Score]) -> list[str]:
+    """MASE of the default over its seeds: how much of a difference is noise."""
+    runs = {k: v for k, v in scores.items() if k.startswith(f"{DEFAULT} (seed")}
+    if not runs or DEFAULT not in scores:
+        return []
+    mase = [s.row()["MASE"] for s in [scores[DEFAULT], *runs.values()]]
+    return [
+        "",
+        f"{DEFAULT} over {len(mase)} LightGBM seeds (0-{len(mase) - 1}): MASE mean "
+        f"{np.mean(mase):.3f}, min {min(mase):.3f}, max {max(mase):.3f}",
+    ]
+
+
+def table(window: str, scores: dict[str, Score], n_origins: int) -> list[str]:
+    where = (
+        "on each 2016 holiday of Victoria outside December and the day before, 06:00"
+        if window == "hol16"
+        else f"from {({**WINDOWS, **VALIDATION})[window]} 06:00"
+    )
     lines = [
-        f"### {window}: {n_origins} origins from {start} 06:00 {TZ}, 24 h ahead",
+        f"### {window}: {n_origins} origins {where} {TZ}, 24 h ahead",
         "",
         "| model | MASE | MAE | 80 % coverage | s/origin | peer MASE (PROVENANCE.md) |",
         "|---|---:|---:|---:|---:|---:|",
@@ -446,15 +494,18 @@ def table(window: str, scores: dict[str, Score], n_origins: int) -> list[str]:
             f"| {name} | {r['MASE']:.3f} | {r['MAE']:.1f} | {r['coverage']:.1%} | "
             f"{r['s/origin']:.2f} | {'' if peer is None else f'{peer:.3f}'} |"
         )
-    return lines
+    return lines + seed_summary(scores)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--windows", nargs="+", choices=[*WINDOWS, *VALIDATION], default=list(WINDOWS)
+        "--windows", nargs="+", choices=[*WINDOWS, *VALIDATION, "hol16"], default=list(WINDOWS)
     )
     parser.add_argument("--origins", type=int, default=28)
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="also run the default with seeds 1..N-1"
+    )
     parser.add_argument("--mstl-weeks", type=int, default=8, help="0 switches MSTL off")
     parser.add_argument("--only", nargs="*", help="substrings of model names to run")
     parser.add_argument("--out", type=Path, help="also write the markdown tables here")
@@ -484,9 +535,7 @@ def main() -> None:
     lines = header
     details = []
     for window in args.windows:
-        origins = pd.date_range(
-            f"{({**WINDOWS, **VALIDATION})[window]} 06:00", periods=args.origins, freq="D", tz=TZ
-        ).tz_convert("UTC")
+        origins = window_origins(window, args.origins)
         scores = {name: Score() for name in run}
         for origin in origins:
             for name, model in run.items():
