@@ -103,6 +103,9 @@ def test_invalid_parameters_are_reported_together(city) -> None:  # type: ignore
     text = str(info.value)
     assert "`point` must be one of blend, quantile, tweedie. Got 'mean'." in text
     assert "`origin_step` must be a positive integer. Got 0." in text
+    with pytest.raises(ParameterError, match=r"`origin_step` must be a positive integer. Got True"):
+        cc.GBMForecaster(origin_step=True).fit(city.counts)  # a bool is no step
+
 
 
 def test_too_short_history_is_a_clear_error(city) -> None:  # type: ignore[no-untyped-def]

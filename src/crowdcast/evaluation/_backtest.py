@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crowdcast.evaluation._folds import Fold, positive_int
+from crowdcast._checks import positive_int
+from crowdcast.evaluation._folds import Fold
 from crowdcast.exceptions import ConfigError, ParameterError, Problem
 from crowdcast.features._base import ForecastData, History
 from crowdcast.models._base import BaseForecaster

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crowdcast._checks import positive_int
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.schemas import as_utc
 
@@ -188,8 +189,3 @@ class Fold:
                 title="Invalid Fold",
             )
         return origins
-
-
-def positive_int(value: Any) -> bool:
-    """True for a positive integer (numpy integers included, booleans not)."""
-    return bool(not isinstance(value, bool) and isinstance(value, int | np.integer) and value >= 1)

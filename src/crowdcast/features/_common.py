@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crowdcast._checks import positive_int
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.features._base import ForecastData, History
 
@@ -46,8 +47,7 @@ def check_positive_ints(owner: object, name: str, value: Any, unit: str) -> tupl
     ok = (
         isinstance(value, tuple | list)
         and len(value) > 0
-        and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in value)
-        and all(v > 0 for v in value)
+        and all(positive_int(v) for v in value)
         and len(set(value)) == len(value)
     )
     if not ok:
@@ -60,8 +60,13 @@ def check_positive_ints(owner: object, name: str, value: Any, unit: str) -> tupl
 
 def check_positive(owner: object, name: str, value: Any, *, integer: bool = True) -> None:
     """A single positive integer (or number), or a ParameterError."""
-    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
-    if isinstance(value, bool) or not isinstance(value, kinds) or not float(value) > 0:
+    numbers = (int, float, np.integer, np.floating)
+    ok = (
+        positive_int(value)
+        if integer
+        else not isinstance(value, bool) and isinstance(value, numbers) and float(value) > 0
+    )
+    if not ok:
         what = "a positive integer" if integer else "a positive number"
         raise_problems(owner, [Problem(f"`{name}`", what, describe(value))])
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
+from crowdcast._checks import positive_int
 from crowdcast.exceptions import ParameterError, format_message
 from crowdcast.features._base import FeaturePipeline
 from crowdcast.features._calendar import CalendarFeatures
@@ -60,7 +60,7 @@ def default_features(
     (48, 72, 168, 336)
     """
     step = as_timedelta(freq)
-    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
+    if not positive_int(horizon):
         raise ParameterError(format_message("`horizon`", "a positive integer", repr(horizon)))
     day, hour = pd.Timedelta(days=1), pd.Timedelta(hours=1)
     if day % step != pd.Timedelta(0):

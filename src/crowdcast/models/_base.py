@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from crowdcast._checks import positive_int
 from crowdcast._version import __version__
 from crowdcast.exceptions import NotFittedError, ParameterError, Problem
 from crowdcast.features._base import ForecastData, History, make_rows
@@ -119,7 +120,7 @@ class BaseForecaster(BaseEstimator):
 
     def _validate_params(self) -> None:
         problems = []
-        if not isinstance(self.horizon, int | np.integer) or self.horizon < 1:
+        if not positive_int(self.horizon):
             problems.append(Problem("`horizon`", "a positive integer", repr(self.horizon)))
         qs = list(self.quantiles)
         if not qs or any(not 0 < q < 1 for q in qs) or len(set(qs)) != len(qs):

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crowdcast._checks import positive_int
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.features._base import ForecastData, History, make_rows
 from crowdcast.models._base import BaseForecaster
@@ -410,7 +411,7 @@ class ProfileRatio(_EmpiricalQuantiles):
         problems = []
         for name in ("weeks", "window"):
             value = getattr(self, name)
-            if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+            if not positive_int(value):
                 problems.append(Problem(f"`{name}`", "a positive integer", repr(value)))
         cap = self.cap
         if not isinstance(cap, int | float | np.number) or not cap > 0:

@@ -59,6 +59,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crowdcast._checks import positive_int
 from crowdcast.exceptions import NotFittedError, ParameterError, Problem, format_message
 from crowdcast.features._base import FeaturePipeline, ForecastData, History, make_rows
 from crowdcast.models._base import BaseForecaster
@@ -175,7 +176,7 @@ class GBMForecaster(BaseForecaster):
         problems = []
         if self.point not in _POINTS:
             problems.append(Problem("`point`", f"one of {', '.join(_POINTS)}", repr(self.point)))
-        if not isinstance(self.origin_step, int) or self.origin_step < 1:
+        if not positive_int(self.origin_step):
             problems.append(Problem("`origin_step`", "a positive integer", repr(self.origin_step)))
         if self.calibration is not None and self._calibration_span() is None:
             problems.append(

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from crowdcast._checks import positive_int
 from crowdcast.exceptions import NotFittedError, ParameterError, Problem, format_message
 from crowdcast.features._base import ForecastData, History
 from crowdcast.models._base import BaseForecaster
@@ -280,7 +281,7 @@ class SarimaxForecaster(BaseForecaster):
             )
         if self.trend not in _TRENDS:
             problems.append(Problem("`trend`", f"one of {', '.join(_TRENDS)}", repr(self.trend)))
-        if not isinstance(self.maxiter, int | np.integer) or self.maxiter < 1:
+        if not positive_int(self.maxiter):
             problems.append(Problem("`maxiter`", "a positive integer", repr(self.maxiter)))
         if problems:
             raise ParameterError(problems, title="Invalid SarimaxForecaster parameters")
