@@ -107,7 +107,6 @@ def test_invalid_parameters_are_reported_together(city) -> None:  # type: ignore
         cc.GBMForecaster(origin_step=True).fit(city.counts)  # a bool is no step
 
 
-
 def test_too_short_history_is_a_clear_error(city) -> None:  # type: ignore[no-untyped-def]
     short = city.counts[city.counts["timestamp"] < pd.Timestamp("2024-01-10", tz="UTC")]
     with pytest.raises(ParameterError, match="the training counts must be longer than two weeks"):

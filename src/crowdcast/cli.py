@@ -37,6 +37,17 @@ def _print_city(city: City) -> None:
         print(gaps.to_string(index=False))
 
 
+def _change(pct: float) -> str:
+    """A change in percent for the console; beyond +999 % as a factor (x12), easier to read.
+
+    >>> [_change(v) for v in (35.0, -58.0, 79682.0, float("nan"))]
+    ['+35', '-58', 'x798', '-']
+    """
+    if pct != pct:  # NaN: no count a week earlier
+        return "-"
+    return f"x{1 + pct / 100:,.0f}" if pct > 999 else f"{pct:+,.0f}"
+
+
 def _print_forecast(run: ForecastRun, timezone: str) -> None:
     fc = run.forecast
     first, last = fc["timestamp"].min(), fc["timestamp"].max()
@@ -48,6 +59,7 @@ def _print_forecast(run: ForecastRun, timezone: str) -> None:
     )
     table = run.peaks.copy()
     table["peak"] = table["peak"].dt.strftime("%a %H:%M")
+    table["change_pct"] = [_change(v) for v in table["change_pct"]]
     table = table.rename(
         columns={
             "peak": "peak (local)",

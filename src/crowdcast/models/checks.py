@@ -26,7 +26,7 @@ check                                       what it asserts
 ``zone_with_gap_is_predicted``              a zone with a gap (also right before the origin)
                                             gets finite forecasts
 ``deterministic``                           two fits give identical forecasts
-``invalid_params_raise_at_fit``             ``horizon=0``, ``horizon=True``, ``quantiles=(0.5, 1.2)``
+``invalid_params_raise_at_fit``             ``horizon=0`` or ``True``, ``quantiles=(0.5, 1.2)``
                                             construct fine and raise ParameterError in fit
 ``backtest_origin_inside_training``         an origin before the training end works
 ``predict_rows_matches_predict``            ``predict_rows`` over several origins (rows in
