@@ -24,16 +24,19 @@ Protocol (the one of PROVENANCE.md, for every model in the same run)
 
 Weather, the same information for every model
 ---------------------------------------------
-The daily file has the maximum temperature and the rainfall of each date
-(BoM measures rain over the 24 h to 9 am; the value is used for its date as
-given, by every model). The peers get, for the target hour's local date,
-``max_temperature_c`` and the daily rain as exogenous columns (future values
-in ``X_df``: a perfect forecast). crowdcast gets the same as a "perfect
-forecast archive" in its weather contract: for each local date a forecast
-issued at 00:00 local covering the next 48 hours, whose hourly rows carry
-``temperature_c`` = the max temperature of the hour's local date and
-``precipitation_mm`` = that date's rain / 24 (wind NaN), plus the same values
-as observations (``issued_at`` NaT). crowdcast's features only read
+The daily file has the maximum temperature and the rainfall of each date.
+BoM measures the rain of date D over the 24 h to 9 am on D, so it fell
+between 09:00 on D - 1 and 09:00 on D (local): every model gets it on those
+hours (``rain_dates``). Using it for the hours of D itself, as this script
+did until the rain of a Friday evening (19 Aug 2016) showed up on the
+Saturday, misplaces 15 of its 24 hours. The peers get, for the target hour,
+``max_temperature_c`` of its local date and that rain as exogenous columns
+(future values in ``X_df``: a perfect forecast). crowdcast gets the same as
+a "perfect forecast archive" in its weather contract: for each local date a
+forecast issued at 00:00 local covering the next 48 hours, whose hourly rows
+carry ``temperature_c`` = the max temperature of the hour's local date and
+``precipitation_mm`` = that rain / 24 (wind NaN), plus the same values as
+observations (``issued_at`` NaT). crowdcast's features only read
 forecasts issued at or before the origin, so at a 06:00 origin every target
 hour is covered by that day's 00:00 forecast.
 
@@ -147,6 +150,20 @@ def local_dates(ts: pd.DatetimeIndex | pd.Series) -> pd.DatetimeIndex:
     return idx.tz_convert(TZ).tz_localize(None).normalize()
 
 
+def rain_dates(ts: pd.DatetimeIndex | pd.Series) -> pd.DatetimeIndex:
+    """The date of the BoM rain report covering each UTC hour: 09:00 on D - 1 to 09:00 on D.
+
+    >>> hours = ["2016-08-19 07:00", "2016-08-19 22:00", "2016-08-19 23:00"]  # UTC + 10 h
+    >>> rain_dates(pd.DatetimeIndex(hours, tz="UTC")).strftime("%d").tolist()  # Fri 17:00 ...
+    ['20', '20', '21']
+    """
+    idx = pd.DatetimeIndex(ts)
+    if idx.tz is None:
+        idx = idx.tz_localize("UTC")
+    wall = idx.tz_convert(TZ).tz_localize(None)
+    return (wall + pd.Timedelta(hours=15)).normalize()
+
+
 def crowdcast_weather(daily: pd.DataFrame) -> pd.DataFrame:
     """The daily file as crowdcast weather: a perfect-forecast archive plus observations."""
     first = pd.Timestamp(daily.index.min()).tz_localize(TZ)
@@ -156,7 +173,7 @@ def crowdcast_weather(daily: pd.DataFrame) -> pd.DataFrame:
     )
     day = local_dates(hours)
     temp = daily["temp_max"].reindex(day).to_numpy()
-    rain = (daily["rain"] / 24.0).reindex(day).to_numpy()
+    rain = (daily["rain"] / 24.0).reindex(rain_dates(hours)).to_numpy()
     obs = pd.DataFrame(
         {"timestamp": hours, "temperature_c": temp, "precipitation_mm": rain, "issued_at": pd.NaT}
     )
@@ -253,7 +270,7 @@ def exogenous(ds: pd.Series, daily: pd.DataFrame) -> pd.DataFrame:
         {
             "is_holiday": is_holiday(day),
             "temp_max": daily["temp_max"].reindex(day).to_numpy(),
-            "rain": daily["rain"].reindex(day).to_numpy(),
+            "rain": daily["rain"].reindex(rain_dates(pd.DatetimeIndex(ds))).to_numpy(),
         },
         index=ds.index,
     )
