@@ -24,9 +24,10 @@ Design
     The two losses err differently: the median model weighs a quiet night
     hour as much as a busy afternoon (on the log scale), the Tweedie
     deviance weighs busy hours more. On Melbourne's pedestrian counts the
-    blend was more accurate than either model alone in the two benchmark
-    windows, and than the median alone in two of the three other windows
-    used to choose it (see ``benchmarks/README.md``);
+    blend was more accurate than the median alone in both benchmark windows
+    and in three of the four windows used to choose between variants (all
+    but Dec 2015, with under a year of history; see
+    ``benchmarks/README.md``);
   - ``"quantile"``: the median model alone (fastest; one model fewer);
   - ``"tweedie"``: the Tweedie model alone.
 
