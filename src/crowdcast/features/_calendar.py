@@ -215,12 +215,16 @@ class CalendarFeatures(FeatureTransformer):
             **self._holiday_codes(day, first, last),
         }
 
-    def _named(self, first: int, last: int) -> tuple[np.ndarray, list[str]]:
-        """Sorted dates (days since the epoch) and names of the holidays on their own dates."""
+    def _named(
+        self, first: int, last: int, *, observed: bool = False
+    ) -> tuple[np.ndarray, list[str]]:
+        """Sorted dates (days since the epoch) and names of the holidays between two dates,
+        with a year spare each side: on their own dates, or with ``observed`` on the days off.
+        """
         if self.country_ is None:
             return np.zeros(0, dtype=np.int64), []
         years = range(_year(first) - 1, _year(last) + 2)
-        cal = _calendar(self.country_, self.subdivision_, years, observed=False)
+        cal = _calendar(self.country_, self.subdivision_, years, observed=observed)
         named = sorted(cal.items())
         dates = np.array([d for d, _ in named], dtype="datetime64[D]").astype(np.int64)
         return dates, [n for _, n in named]
@@ -253,12 +257,8 @@ class CalendarFeatures(FeatureTransformer):
         }
 
     def _holidays(self, first: int, last: int) -> np.ndarray:
-        """Sorted holiday dates (days since the epoch) between two dates, with a year spare."""
-        if self.country_ is None:
-            return np.zeros(0, dtype=np.int64)
-        years = range(_year(first) - 1, _year(last) + 2)
-        cal = _calendar(self.country_, self.subdivision_, years)
-        return np.unique(np.array(list(cal), dtype="datetime64[D]").astype(np.int64))
+        """Sorted dates of the days off (observed holidays), with a year spare each side."""
+        return self._named(first, last, observed=True)[0]
 
 
 def _year(day: int) -> int:
