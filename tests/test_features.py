@@ -515,6 +515,26 @@ def test_a_target_before_the_origin_without_forecast_gets_its_observation() -> N
     assert got["weather_forecast_age_h"].isna().all()
 
 
+def test_an_observation_is_persisted_at_most_max_observation_age_h() -> None:
+    hours = pd.date_range(T0, periods=11, freq="h", tz=UTC)  # the station stops at 10:00
+    table = pd.DataFrame({"timestamp": hours, "temperature_c": np.arange(11.0)})
+    table["issued_at"] = pd.NaT
+    data = ForecastData(pd.DataFrame(), weather=table, freq=HOUR)
+    # origin 59:00: the last hour ended is 58:00, 48 h after the last observation
+    rows = make_rows(["a"], [T0 + 59 * HOUR, T0 + 60 * HOUR], [1], HOUR)
+    got = WeatherFeatures(variables=("temperature_c",)).fit_transform(rows, data)
+    assert got["weather_temperature_c"].tolist()[0] == 10.0
+    assert np.isnan(got["weather_temperature_c"].tolist()[1])  # 49 h: stale, unknown
+    shorter = WeatherFeatures(variables=("temperature_c",), max_observation_age_h=2.5)
+    near = make_rows(["a"], [T0 + 13 * HOUR, T0 + 14 * HOUR], [1], HOUR)
+    assert shorter.fit_transform(near, data)["weather_temperature_c"].isna().tolist() == [
+        False,
+        True,
+    ]
+    forever = WeatherFeatures(variables=("temperature_c",), max_observation_age_h=None)
+    assert forever.fit_transform(rows, data)["weather_temperature_c"].tolist() == [10.0, 10.0]
+
+
 def test_several_stations_are_averaged() -> None:
     one = _weather()
     two = one.assign(temperature_c=one["temperature_c"] + 2, station="b")
@@ -756,6 +776,11 @@ def test_the_pipeline_exposes_nested_parameters() -> None:
             "Invalid WeatherFeatures parameters: 1 problem.\n"
             "- `variables` must be distinct names among temperature_c, precipitation_mm, "
             "wind_speed_ms, sunshine_h, humidity_pct. Got ('snow_cm',).",
+        ),
+        (
+            WeatherFeatures(max_observation_age_h=0),
+            "Invalid WeatherFeatures parameters: 1 problem.\n"
+            "- `max_observation_age_h` must be a positive number. Got 0.",
         ),
     ],
     ids=lambda v: type(v).__name__ if isinstance(v, FeatureTransformer) else None,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crowdcast.features._base import FeatureTransformer, ForecastData
-from crowdcast.features._common import check_choices, ns, pair_codes
+from crowdcast.features._common import check_choices, check_positive, ns, pair_codes
 
 __all__ = ["WeatherFeatures"]
 
@@ -36,7 +36,10 @@ class WeatherFeatures(FeatureTransformer):
        origin (``timestamp + 1 h <= origin``) and is not later than the
        target hour. For a target after the origin (every forecast row) that
        is persistence of the last known hour; for a target hour before the
-       origin it is that hour's observation.
+       origin it is that hour's observation. An observation more than
+       ``max_observation_age_h`` hours older than the last hour it could
+       stand for (a station that stopped reporting) is not persisted: the
+       row gets NaN, which the models treat as unknown.
 
     Observations of hours not ended by the origin and forecasts issued after
     it are never read. ``weather_forecast_age_h`` is the hours from issue to
@@ -50,6 +53,10 @@ class WeatherFeatures(FeatureTransformer):
         Names among ``temperature_c``, ``precipitation_mm``,
         ``wind_speed_ms``, ``sunshine_h``, ``humidity_pct``; columns
         ``weather_{variable}`` (NaN when the table lacks the column).
+    max_observation_age_h
+        How many hours an observation may be persisted past its own hour
+        (48 by default, enough for daily reports); None persists the last
+        observation however old it is.
 
     Examples
     --------
@@ -61,11 +68,15 @@ class WeatherFeatures(FeatureTransformer):
         self,
         *,
         variables: Sequence[str] = ("temperature_c", "precipitation_mm", "wind_speed_ms"),
+        max_observation_age_h: float | None = 48,
     ) -> None:
         self.variables = variables
+        self.max_observation_age_h = max_observation_age_h
 
     def get_feature_names_out(self) -> list[str]:
         variables = check_choices(self, "variables", self.variables, WEATHER_VARIABLES)
+        if self.max_observation_age_h is not None:
+            check_positive(self, "max_observation_age_h", self.max_observation_age_h, integer=False)
         return [*(f"weather_{v}" for v in variables), "weather_forecast_age_h"]
 
     def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
@@ -88,7 +99,9 @@ class WeatherFeatures(FeatureTransformer):
         # no forecast: the last observation ended by the origin, not after the target hour
         rest = ~has
         known_until = np.minimum(h[rest], o[rest] - _HOUR)
-        values[rest] = _last_observation(observations, known_until, variables)
+        max_age = self.max_observation_age_h
+        max_age_ns = None if max_age is None else float(max_age) * _HOUR
+        values[rest] = _last_observation(observations, known_until, variables, max_age_ns)
 
         out = {f"weather_{v}": values[codes, j] for j, v in enumerate(variables)}
         out["weather_forecast_age_h"] = (target - issued[codes]) / _HOUR
@@ -127,14 +140,20 @@ def _latest(
 
 
 def _last_observation(
-    observations: pd.DataFrame, until: np.ndarray, variables: list[str]
+    observations: pd.DataFrame,
+    until: np.ndarray,
+    variables: list[str],
+    max_age_ns: float | None,
 ) -> np.ndarray:
-    """Per query, the variables of the last observation with ``timestamp <= until``."""
+    """Per query, the variables of the last observation with ``timestamp <= until``,
+    NaN when there is none or it is more than ``max_age_ns`` older than ``until``."""
     obs = observations.sort_values("ts", kind="stable")
     stamps = obs["ts"].to_numpy()
     at = np.searchsorted(stamps, until, side="right") - 1
     values = obs[variables].to_numpy(np.float64)
     out = np.full((len(until), len(variables)), np.nan)
     ok = at >= 0
+    if max_age_ns is not None:
+        ok[ok] = (until[ok] - stamps[at[ok]]) <= max_age_ns
     out[ok] = values[at[ok]]
     return out
