@@ -54,9 +54,10 @@ class WeatherFeatures(FeatureTransformer):
         ``wind_speed_ms``, ``sunshine_h``, ``humidity_pct``; columns
         ``weather_{variable}`` (NaN when the table lacks the column).
     max_observation_age_h
-        How many hours an observation may be persisted past its own hour
-        (48 by default, enough for daily reports); None persists the last
-        observation however old it is.
+        How old, in hours, the last observation may be and still be
+        persisted: counted to the last hour ended by the origin (or to the
+        target hour, if earlier). 48 by default, enough for daily reports;
+        None persists the last observation however old it is.
 
     Examples
     --------
