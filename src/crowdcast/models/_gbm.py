@@ -46,11 +46,14 @@ Design
   of the held-out actuals lies below the shifted quantile
   (``quantile_shifts_``). The centre models learn from all the data and are
   never shifted, nor is ``explain``.
-- **Memory**: the feature table is built in chunks of rows straight into one
-  ``float32`` matrix (LightGBM bins float32 and float64 alike), so a
-  ``float64`` copy of the whole table is never held; the matrix is dropped
-  as soon as LightGBM has binned it, and every booster trains on that one
-  binned dataset (the Tweedie model with its own label).
+- **Memory**: the feature table is computed in chunks of rows as
+  ``float32`` (LightGBM bins float32 and float64 alike). Up to LightGBM's
+  bin sample (200,000 rows) the chunks fill one matrix, binned at once;
+  beyond it the bin boundaries come from a random sample of that many rows
+  and each chunk is binned and dropped as it is made
+  (:mod:`crowdcast.models._binning`), so the float table is never held
+  whole. Every booster trains on that one binned dataset (the Tweedie
+  model with its own label).
 """
 
 from __future__ import annotations
@@ -241,7 +244,7 @@ class GBMForecaster(BaseForecaster):
         return rows[~np.isnan(y)].reset_index(drop=True)
 
     def _fit(self, data: ForecastData, history: History) -> None:
-        import lightgbm as lgb
+        from crowdcast.models._binning import binned_dataset
 
         rows = self._training_rows(history)
         if rows.empty:
@@ -259,20 +262,20 @@ class GBMForecaster(BaseForecaster):
         rows = rows.drop(columns="y")
         grid = data.with_grid(history)
         self.features_.fit(rows, grid)
-        X = self._matrix(rows, grid)
         split = self._calibration_split(rows, history)
-        held_X = X[split[0]] if split is not None else None
         params = self._lgbm()
         # one binned dataset for every model: LightGBM bins the features only
-        # once; the float32 matrix is dropped as soon as it is binned
-        train = lgb.Dataset(
-            X,
-            label=np.log1p(y),
+        # once, and a large table is streamed to it in chunks, never held whole
+        train, held_X = binned_dataset(
+            rows,
+            lambda part: self._matrix(part, grid),
+            np.log1p(y),
             feature_name=self._feature_names(),
             params=_dataset_params(params),
-            free_raw_data=True,
-        ).construct()
-        del X
+            chunk=_CHUNK_ROWS,
+            seed=self.random_state,
+            keep=split[0] if split is not None else None,
+        )
         tails, self.quantile_shifts_ = self._fit_tails(split, held_X, y, train, params)
         self.models_: dict[str, Any] = dict(tails)
         if 0.5 in self.quantiles and self.point != "tweedie":
