@@ -386,3 +386,24 @@ def test_a_forecaster_fitted_on_a_streamed_table_forecasts_as_before(city, monke
     # bins from one row fewer move a split here and there: a few per cent, no more
     cols = ["q0.1", "q0.5", "q0.9"]
     np.testing.assert_allclose(b[cols], a[cols], rtol=0.05)
+
+
+def test_training_rows_are_every_observed_target_of_every_training_origin(city) -> None:  # type: ignore[no-untyped-def]
+    from crowdcast.features import make_rows
+
+    counts = city.counts.copy()
+    counts.loc[counts.index[100:400], "count"] = np.nan  # a gap: its targets are left out
+    m = cc.GBMForecaster(horizon=6, origin_step=5)
+    history = ForecastData(counts=counts).history()
+    got = m._training_rows(history)
+    # the reference: every (zone, origin, horizon), then the observed targets
+    first = history.start + 14 * pd.Timedelta(days=1)
+    origins = pd.date_range(first, history.end - history.freq, freq=5 * history.freq)
+    every = make_rows(history.zones, origins, np.arange(1, 7), history.freq)
+    every = every[every["timestamp"] < history.end].reset_index(drop=True)
+    every["y"] = history.values[
+        history.zone_index(every["zone"]), history.position(every["timestamp"])
+    ]
+    expected = every.dropna(subset=["y"]).reset_index(drop=True)
+    assert 0 < len(got) < len(every)
+    pd.testing.assert_frame_equal(got, expected)

@@ -65,7 +65,7 @@ import pandas as pd
 
 from crowdcast._checks import positive_int
 from crowdcast.exceptions import NotFittedError, ParameterError, Problem, format_message
-from crowdcast.features._base import FeaturePipeline, ForecastData, History, make_rows
+from crowdcast.features._base import FeaturePipeline, ForecastData, History
 from crowdcast.models._base import BaseForecaster
 
 __all__ = ["GBMForecaster"]
@@ -228,20 +228,31 @@ class GBMForecaster(BaseForecaster):
         return default_features(data.site, horizon=self.horizon, freq=history.freq)
 
     def _training_rows(self, history: History) -> pd.DataFrame:
+        """The ``(zone, origin, horizon)`` rows whose target was observed, with ``y``.
+
+        The same rows, in the same order, as :func:`make_rows` filtered to
+        observed targets, but only those rows are ever built: for a thousand
+        zones the unfiltered table and its filtered copies would be several
+        GB for a moment.
+        """
         # leave room for the longest look-back (two weeks) before the first origin
         warmup = int(pd.Timedelta("14D") / history.freq)
         n_t = history.values.shape[1]
-        positions = np.arange(warmup, n_t, self.origin_step)
-        origins = history.start + pd.to_timedelta(positions * history.freq.value, unit="ns")
-        rows = make_rows(history.zones, origins, np.arange(1, self.horizon + 1), history.freq)
-        # keep rows whose target was observed
-        z = history.zone_index(rows["zone"])
-        pos = history.position(rows["timestamp"])
-        inside = pos < n_t
-        rows = rows[inside].reset_index(drop=True)
-        y = history.values[z[inside], pos[inside]]
-        rows["y"] = y
-        return rows[~np.isnan(y)].reset_index(drop=True)
+        origin = np.arange(warmup, n_t, self.origin_step)
+        horizon = np.arange(1, self.horizon + 1)
+        o_at, h_at = np.nonzero(origin[:, None] + horizon[None, :] - 1 < n_t)
+        target = origin[o_at] + horizon[h_at] - 1  # grid positions, origin-major
+        zone_at, pair = np.nonzero(~np.isnan(history.values[:, target]))  # zone-major
+        step, start = history.freq.value, history.start.as_unit("ns").value
+        return pd.DataFrame(
+            {
+                "zone": pd.Series(np.asarray(history.zones, dtype=object)[zone_at], dtype="str"),
+                "origin": _utc(start + origin[o_at[pair]] * step),
+                "horizon": horizon[h_at[pair]],
+                "timestamp": _utc(start + target[pair] * step),
+                "y": history.values[zone_at, target[pair]],
+            }
+        )
 
     def _fit(self, data: ForecastData, history: History) -> None:
         from crowdcast.models._binning import binned_dataset
@@ -276,6 +287,8 @@ class GBMForecaster(BaseForecaster):
             seed=self.random_state,
             keep=split[0] if split is not None else None,
         )
+        self.n_training_rows_ = len(rows)
+        del rows  # the booster's own buffers need the room (1 GB for 1,000 zones)
         tails, self.quantile_shifts_ = self._fit_tails(split, held_X, y, train, params)
         self.models_: dict[str, Any] = dict(tails)
         if 0.5 in self.quantiles and self.point != "tweedie":
@@ -287,7 +300,6 @@ class GBMForecaster(BaseForecaster):
             self.models_["tweedie"] = _boost(
                 train, params, objective="tweedie", tweedie_variance_power=_TWEEDIE_POWER
             )
-        self.n_training_rows_ = len(rows)
 
     def _matrix(self, rows: pd.DataFrame, data: ForecastData) -> np.ndarray:
         """The feature table of ``rows`` as one float32 matrix, computed in chunks."""
@@ -592,6 +604,11 @@ def _canonical_params(
 
 #: Parameters that shape the binned dataset rather than the trees.
 _DATASET = ("max_bin", "min_data_in_bin", "bin_construct_sample_cnt", "verbose", "verbosity")
+
+
+def _utc(ns: np.ndarray) -> pd.DatetimeIndex:
+    """Nanoseconds since the epoch as UTC timestamps."""
+    return pd.DatetimeIndex(ns.astype("datetime64[ns]")).tz_localize("UTC")
 
 
 def _dataset_params(params: dict[str, Any]) -> dict[str, Any]:
