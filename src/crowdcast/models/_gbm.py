@@ -53,7 +53,9 @@ Design
   and each chunk is binned and dropped as it is made
   (:mod:`crowdcast.models._binning`), so the float table is never held
   whole. Every booster trains on that one binned dataset (the Tweedie
-  model with its own label).
+  model with its own label). The training rows are built only for
+  observed targets and dropped once binned, before LightGBM's own buffers
+  peak during boosting.
 """
 
 from __future__ import annotations
