@@ -2,8 +2,8 @@
 
 LightGBM keeps its training data as bins: one small integer per value. The
 float table they come from is four times larger (``float32``), and for a
-thousand zones of a year it is the largest object of a fit (16 million rows
-by 45 columns: 2.9 GB). :func:`binned_dataset` therefore builds a large table
+thousand zones of a year it is the largest object of a fit (15.5 million rows
+by 52 columns: 3.0 GiB). :func:`binned_dataset` therefore builds a large table
 in chunks and hands each chunk to LightGBM, which bins it and lets it go:
 
 1. the bin boundaries come from a random sample of rows, as LightGBM would
