@@ -268,6 +268,8 @@ def test_lgbm_params_are_read_under_any_lightgbm_alias(city) -> None:  # type: i
         in text
     )
     assert "set GBMForecaster(random_state=...) instead" in text
+    with pytest.raises(ParameterError, match=r"a positive bin_construct_sample_cnt\. Got 'x'"):
+        cc.GBMForecaster(lgbm_params={"subsample_for_bin": "x"}).fit(city.counts)
     with pytest.raises(ParameterError, match="`lgbm_params` must be a dict of LightGBM"):
         cc.GBMForecaster(lgbm_params=[("n_estimators", 5)]).fit(city.counts)  # type: ignore[arg-type]
 

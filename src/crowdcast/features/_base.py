@@ -70,6 +70,11 @@ class History:
         """The start of the interval after the last one held."""
         return self.start + self.values.shape[1] * self.freq
 
+    def times(self, positions: np.ndarray) -> pd.DatetimeIndex:
+        """UTC timestamps of grid positions (the inverse of :meth:`position`)."""
+        step = np.asarray(positions, dtype=np.int64) * self.freq.value
+        return utc(self.start.as_unit("ns").value + step)
+
     def position(self, timestamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
         """Grid positions of timestamps (may be negative or beyond the end)."""
         ns = pd.DatetimeIndex(timestamps).as_unit("ns").asi8
@@ -145,6 +150,13 @@ class ForecastData:
         return replace(self, grid=grid, freq=grid.freq)
 
 
+def utc(ns: np.ndarray) -> pd.DatetimeIndex:
+    """Nanoseconds since the epoch as UTC timestamps."""
+    return pd.DatetimeIndex(np.asarray(ns, dtype=np.int64).astype("datetime64[ns]")).tz_localize(
+        "UTC"
+    )
+
+
 def make_rows(
     zones: Sequence[str],
     origins: Sequence[pd.Timestamp] | pd.DatetimeIndex,
@@ -172,9 +184,9 @@ def make_rows(
     return pd.DataFrame(
         {
             "zone": pd.Series(zone_col, dtype="str"),
-            "origin": pd.DatetimeIndex(origin_col.astype("datetime64[ns]")).tz_localize("UTC"),
+            "origin": utc(origin_col),
             "horizon": horizon_col,
-            "timestamp": pd.DatetimeIndex(ts.astype("datetime64[ns]")).tz_localize("UTC"),
+            "timestamp": utc(ts),
         }
     )
 

@@ -73,14 +73,6 @@ def _wall_slots(
     return np.asarray(wall // step_ns, dtype=np.int64)
 
 
-def _grid_times(history: History, positions: np.ndarray) -> pd.DatetimeIndex:
-    ns = (
-        history.start.as_unit("ns").value
-        + np.asarray(positions, dtype=np.int64) * history.freq.value
-    )
-    return pd.DatetimeIndex(ns.astype("datetime64[ns]")).tz_localize("UTC")
-
-
 @dataclass(frozen=True)
 class _WallClock:
     """The grid position of every local wall-clock slot of a history (-1: none)."""
@@ -91,7 +83,7 @@ class _WallClock:
     @classmethod
     def of(cls, history: History, tz: str) -> _WallClock:
         n = history.values.shape[1]
-        wall = _wall_slots(_grid_times(history, np.arange(n)), tz, history.freq.value)
+        wall = _wall_slots(history.times(np.arange(n)), tz, history.freq.value)
         uniq, first_pos = np.unique(wall, return_index=True)  # first of a repeated slot
         table = np.full(int(uniq[-1] - uniq[0]) + 1, -1, dtype=np.int64)
         table[uniq - uniq[0]] = first_pos
@@ -207,7 +199,7 @@ class _EmpiricalQuantiles(BaseForecaster):
             return empty.astype(np.int64), empty.astype(np.int64), empty
         rows = make_rows(
             history.zones,
-            _grid_times(history, origins),
+            history.times(origins),
             np.arange(1, self.horizon + 1),
             history.freq,
         )
@@ -478,7 +470,7 @@ class ProfileRatio(_EmpiricalQuantiles):
         )
         u_zone, u_origin, u_origin_wall = keys[:, 0], keys[:, 1], origin_wall[first]
         win = u_origin[:, None] - np.arange(1, int(self.window) + 1)  # (u, window)
-        win_wall = _wall_slots(_grid_times(history, win.ravel()), tz, step).reshape(win.shape)
+        win_wall = _wall_slots(history.times(win.ravel()), tz, step).reshape(win.shape)
         observed = history.known(u_zone[:, None], win, u_origin[:, None])
         profile = self._profile(
             history,
@@ -563,7 +555,7 @@ class WeekdayHourMean(_EmpiricalQuantiles):
         step = history.freq.value
         per_week = 7 * _slots_per_day(history.freq, "WeekdayHourMean")
         n_z, n_t = history.values.shape
-        wall = _wall_slots(_grid_times(history, np.arange(n_t)), self.timezone_, step)
+        wall = _wall_slots(history.times(np.arange(n_t)), self.timezone_, step)
         slot = np.broadcast_to(self._slot_of_week(wall, step), (n_z, n_t))
         zone = np.broadcast_to(np.arange(n_z)[:, None], (n_z, n_t))
         ok = np.isfinite(history.values)
@@ -592,7 +584,7 @@ class WeekdayHourMean(_EmpiricalQuantiles):
         """In-sample residuals over all training intervals (one horizon bucket)."""
         step = history.freq.value
         n_z, n_t = history.values.shape
-        wall = _wall_slots(_grid_times(history, np.arange(n_t)), self.timezone_, step)
+        wall = _wall_slots(history.times(np.arange(n_t)), self.timezone_, step)
         fitted = self.means_[:, self._slot_of_week(wall, step)]
         error = np.log1p(history.values) - np.log1p(fitted)
         ok = np.isfinite(error)

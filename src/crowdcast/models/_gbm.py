@@ -47,10 +47,11 @@ Design
   (``quantile_shifts_``). The centre models learn from all the data and are
   never shifted, nor is ``explain``.
 - **Memory**: the feature table is computed in chunks of rows as
-  ``float32`` (LightGBM bins float32 and float64 alike). Up to LightGBM's
-  bin sample (200,000 rows) the chunks fill one matrix, binned at once;
-  beyond it the bin boundaries come from a random sample of that many rows
-  and each chunk is binned and dropped as it is made
+  ``float32`` (LightGBM bins float32 and float64 alike). A table of at
+  most one chunk (500,000 rows) or LightGBM's bin sample (200,000 rows)
+  fills one matrix, binned at once; beyond that the bin boundaries come
+  from a random sample of 200,000 rows and each chunk is binned and
+  dropped as it is made
   (:mod:`crowdcast.models._binning`), so the float table is never held
   whole. Every booster trains on that one binned dataset (the Tweedie
   model with its own label). The training rows are built only for
@@ -200,7 +201,14 @@ class GBMForecaster(BaseForecaster):
             or not 0 < fraction <= 1
         ):
             problems.append(Problem("`tail_fraction`", "a number in (0, 1]", repr(fraction)))
-        problems += _canonical_params(self.lgbm_params)[1]
+        user, wrong = _canonical_params(self.lgbm_params)
+        problems += wrong
+        sample = user.get("bin_construct_sample_cnt")
+        if sample is not None and not positive_int(sample):
+            # streaming draws its own bin sample of this many rows (see _binning)
+            problems.append(
+                Problem("`lgbm_params`", "a positive bin_construct_sample_cnt", repr(sample))
+            )
         if problems:
             raise ParameterError(problems, title="Invalid GBMForecaster parameters")
 
@@ -245,13 +253,12 @@ class GBMForecaster(BaseForecaster):
         o_at, h_at = np.nonzero(origin[:, None] + horizon[None, :] - 1 < n_t)
         target = origin[o_at] + horizon[h_at] - 1  # grid positions, origin-major
         zone_at, pair = np.nonzero(~np.isnan(history.values[:, target]))  # zone-major
-        step, start = history.freq.value, history.start.as_unit("ns").value
         return pd.DataFrame(
             {
                 "zone": pd.Series(np.asarray(history.zones, dtype=object)[zone_at], dtype="str"),
-                "origin": _utc(start + origin[o_at[pair]] * step),
+                "origin": history.times(origin[o_at[pair]]),
                 "horizon": horizon[h_at[pair]],
-                "timestamp": _utc(start + target[pair] * step),
+                "timestamp": history.times(target[pair]),
                 "y": history.values[zone_at, target[pair]],
             }
         )
@@ -556,6 +563,8 @@ _ALIASES = {
     "seed": "random_state",
     "random_seed": "random_state",
     "verbosity": "verbose",
+    "max_bins": "max_bin",
+    "subsample_for_bin": "bin_construct_sample_cnt",
 }
 
 
@@ -606,11 +615,6 @@ def _canonical_params(
 
 #: Parameters that shape the binned dataset rather than the trees.
 _DATASET = ("max_bin", "min_data_in_bin", "bin_construct_sample_cnt", "verbose", "verbosity")
-
-
-def _utc(ns: np.ndarray) -> pd.DatetimeIndex:
-    """Nanoseconds since the epoch as UTC timestamps."""
-    return pd.DatetimeIndex(ns.astype("datetime64[ns]")).tz_localize("UTC")
 
 
 def _dataset_params(params: dict[str, Any]) -> dict[str, Any]:
