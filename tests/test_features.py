@@ -319,13 +319,36 @@ def test_each_holiday_gets_its_own_code_on_its_own_date() -> None:
 
 def test_holidays_not_seen_in_fit_and_far_away_holidays_get_code_zero() -> None:
     cal = CalendarFeatures(timezone=TZ, country="NL")
-    cal.fit(_local_noons(TZ, "2024-03-29", "2024-05-09"), ForecastData(pd.DataFrame()))
+    fit_days = ("2024-03-28", "2024-03-29", "2024-05-09", "2024-05-10")
+    cal.fit(_local_noons(TZ, *fit_days), ForecastData(pd.DataFrame()))
     assert cal.holiday_names_ == ("Ascension Day", "Good Friday")
     days = ["2024-04-26", "2024-04-27", "2024-05-09", "2024-07-01"]
     got = cal.transform(_local_noons(TZ, *days), ForecastData(pd.DataFrame()))
     assert got["holiday"].tolist() == [0, 0, 1, 0]  # King's Day was not seen in fit
     assert got["is_holiday"].tolist() == [0, 1, 1, 0]  # but is still a day off
     assert got["next_holiday"].tolist() == [0, 1, 0, 0]  # nothing within 30 days of 1 July
+
+
+def test_a_holiday_on_the_first_or_last_date_of_fit_gets_no_code() -> None:
+    # fitted up to 05:00 on New Year's Day: those hours are the New Year's Eve
+    # crowd going home, not a New Year's Day a code could stand for
+    melbourne = {"timezone": "Australia/Melbourne", "country": "AU", "subdivision": "VIC"}
+    hours = pd.date_range(
+        "2015-12-20 06:00", "2016-01-01 05:00", freq="h", tz=melbourne["timezone"]
+    )
+    rows = make_rows(["a"], list(hours.tz_convert(UTC)), [1], HOUR)
+    cal = CalendarFeatures(**melbourne).fit(rows, ForecastData(pd.DataFrame()))  # type: ignore[arg-type]
+    assert cal.holiday_names_ == ("Boxing Day", "Christmas Day")
+    got = cal.transform(
+        _local_noons("Australia/Melbourne", "2016-01-01"), ForecastData(pd.DataFrame())
+    )
+    assert got[["holiday", "is_holiday"]].to_numpy().tolist() == [[0, 1]]
+    # the same holiday seen whole a year earlier keeps its code
+    earlier = make_rows(
+        ["a"], list(pd.date_range("2014-12-30", periods=4, freq="D", tz=UTC)), [1], HOUR
+    )
+    cal.fit(pd.concat([earlier, rows], ignore_index=True), ForecastData(pd.DataFrame()))
+    assert "New Year's Day" in cal.holiday_names_
 
 
 def test_without_a_country_there_are_no_holiday_codes() -> None:
@@ -654,6 +677,15 @@ def test_the_default_columns_of_the_sample_city_are_pinned() -> None:
     rows = make_rows(site.zone_ids, [T0], [1], HOUR)
     pipe = default_features(site).fit(rows, ForecastData(pd.DataFrame(), site=site))
     assert pipe.get_feature_names_out() == SAMPLE_COLUMNS
+    # codes, not quantities: a model splits them by value, not by rank
+    assert pipe.get_categorical_names_out() == [
+        "holiday",
+        "next_holiday",
+        "event_category",
+        "zone_code",
+    ]
+    assert dict(pipe.steps)["calendar"].get_categorical_names_out() == ["holiday", "next_holiday"]
+    assert dict(pipe.steps)["weather"].get_categorical_names_out() == []
 
 
 def test_default_features_transform_the_small_city_with_the_pinned_dtypes(

@@ -41,6 +41,19 @@ def test_forecast_has_sorted_non_negative_quantiles_for_every_zone(model) -> Non
     assert "event_attendance" in fc.attrs["provenance"]["features"]
 
 
+def test_codes_are_learnt_as_categories(model) -> None:  # type: ignore[no-untyped-def]
+    # a holiday or zone code is a name, not an amount: one split can single
+    # out code 7 without also taking codes 6 and 8
+    codes = model.features_.get_categorical_names_out()
+    assert {"zone_code", "holiday", "event_category"} <= set(codes)
+    for booster in model.models_.values():
+        infos = booster.dump_model()["feature_infos"]
+        assert all(
+            infos[c]["values"] or infos[c]["min_value"] == infos[c]["max_value"] for c in codes
+        )
+        assert infos["hour"]["values"] == []  # amounts stay numerical
+
+
 def test_explanations_add_up_to_the_log_scale_prediction(model) -> None:  # type: ignore[no-untyped-def]
     fc = model.predict()
     top = model.explain(fc.head(3), top=100)
@@ -311,7 +324,15 @@ def test_a_streamed_dataset_bins_every_row_as_the_whole_table_would(monkeypatch)
     params = {"max_bin": 63, "bin_construct_sample_cnt": 1_000, "verbose": -1}
     keep = np.arange(5_000) >= 4_500
     streamed, kept = binned_dataset(
-        rows, features, y, feature_name=list("abcd"), params=params, chunk=700, seed=3, keep=keep
+        rows,
+        features,
+        y,
+        feature_name=list("abcd"),
+        categorical=["d"],
+        params=params,
+        chunk=700,
+        seed=3,
+        keep=keep,
     )
     # one sample for the bins, then chunks of at most 700 rows, then the kept rows
     assert calls[0] == 1_000 and max(calls[1:-1]) == 700 and calls[-1] == 500
@@ -324,14 +345,14 @@ def test_a_streamed_dataset_bins_every_row_as_the_whole_table_would(monkeypatch)
     np.testing.assert_allclose(streamed.get_label(), y.astype(np.float32))
     # the same bins as binning the whole matrix with the sample's boundaries
     picked = np.sort(np.random.default_rng(3).choice(5_000, size=1_000, replace=False))
-    reference = lgb.Dataset(X[picked], feature_name=list("abcd"), params=params).construct()
-    whole = lgb.Dataset(
-        X, label=y, reference=reference, feature_name=list("abcd"), params=params
-    ).construct()
+    names = {"feature_name": list("abcd"), "categorical_feature": ["d"], "params": params}
+    reference = lgb.Dataset(X[picked], **names).construct()
+    whole = lgb.Dataset(X, label=y, reference=reference, **names).construct()
     train = {"objective": "regression", "num_leaves": 7, "verbose": -1, "deterministic": True}
     a = lgb.train(train, streamed, num_boost_round=5).model_to_string()
     b = lgb.train(train, whole, num_boost_round=5).model_to_string()
     assert a == b
+    assert "[categorical_feature: 3]" in a  # the code column stays a category when streamed
 
 
 def test_a_table_within_the_bin_sample_or_one_chunk_is_binned_whole() -> None:

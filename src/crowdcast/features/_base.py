@@ -195,8 +195,13 @@ class FeatureTransformer(BaseEstimator):
     """Base class: computes named feature columns for target rows.
 
     Subclasses implement :meth:`_transform` (and :meth:`_fit` if they learn
-    anything) and :meth:`get_feature_names_out`.
+    anything) and :meth:`get_feature_names_out`, and name in ``_categorical``
+    the columns whose values are codes rather than quantities.
     """
+
+    #: Output columns holding codes (a holiday, a zone, a category): their
+    #: order means nothing, so models should split them by value, not by rank.
+    _categorical: tuple[str, ...] = ()
 
     def fit(self, rows: pd.DataFrame, data: ForecastData) -> FeatureTransformer:
         self._fit(rows, data)
@@ -226,6 +231,16 @@ class FeatureTransformer(BaseEstimator):
 
     def get_feature_names_out(self) -> list[str]:
         raise NotImplementedError
+
+    def get_categorical_names_out(self) -> list[str]:
+        """The output columns that are codes, not quantities, in column order.
+
+        :class:`~crowdcast.models.GBMForecaster` hands them to LightGBM as
+        categorical features, so that one split can single out Christmas or
+        one zone instead of a range of arbitrary code numbers. Negative codes
+        (a zone or category not seen in ``fit``) count as missing.
+        """
+        return [c for c in self.get_feature_names_out() if c in self._categorical]
 
 
 class FeaturePipeline(FeatureTransformer):
@@ -266,6 +281,9 @@ class FeaturePipeline(FeatureTransformer):
 
     def get_feature_names_out(self) -> list[str]:
         return [c for _, step in self.steps for c in step.get_feature_names_out()]
+
+    def get_categorical_names_out(self) -> list[str]:
+        return [c for _, step in self.steps for c in step.get_categorical_names_out()]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         params: dict[str, Any] = {"steps": self.steps}

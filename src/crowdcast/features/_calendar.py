@@ -57,8 +57,11 @@ class CalendarFeatures(FeatureTransformer):
     even on a Sunday), whereas ``is_holiday`` and the day counts follow the
     day off (the Tuesday a Sunday Christmas is observed on). Codes number,
     in alphabetical order, the names of the holidays that fall on the dates
-    ``fit`` saw (``holiday_names_``); any other holiday gets 0, so a model
-    never meets a code it could not learn (it still sees ``is_holiday``).
+    ``fit`` saw whole, that is other than its first and last date
+    (``holiday_names_``); any other holiday gets 0, so a model never meets a
+    code it could not learn, nor one learnt from a few hours of the day (it
+    still sees ``is_holiday``). Models should treat the codes as categories
+    (``get_categorical_names_out()``).
 
     Parameters
     ----------
@@ -104,6 +107,8 @@ class CalendarFeatures(FeatureTransformer):
         self.country = country
         self.subdivision = subdivision
         self.closed_days = closed_days
+
+    _categorical = ("holiday", "next_holiday")
 
     def get_feature_names_out(self) -> list[str]:
         return list(_NAMES)
@@ -230,14 +235,20 @@ class CalendarFeatures(FeatureTransformer):
         return dates, [n for _, n in named]
 
     def _holiday_names(self, rows: pd.DataFrame) -> tuple[str, ...]:
-        """Names of the holidays on the dates of ``rows``: the ones a model can learn."""
+        """Names of the holidays whose whole date ``rows`` span: the ones a model can learn.
+
+        A holiday on the first or last date of the rows is left out unless it
+        also falls on an inner date: fitting at 06:00 on New Year's Day, its
+        first hours are the tail of the New Year's Eve crowd, and a code learnt
+        from them alone would predict that crowd for the whole day.
+        """
         if self.country_ is None or rows.empty:
             return ()
         stamps = pd.DatetimeIndex(pd.unique(ns(rows["timestamp"]))).tz_localize("UTC")
         wall = stamps.tz_convert(self.timezone_).tz_localize(None)
         day = np.unique(wall.to_numpy().astype("datetime64[D]").astype(np.int64))
         dates, names = self._named(int(day[0]), int(day[-1]))
-        seen = np.isin(dates, day)
+        seen = np.isin(dates, day[1:-1])
         return tuple(sorted({n for n, s in zip(names, seen, strict=True) if s}))
 
     def _holiday_codes(self, day: np.ndarray, first: int, last: int) -> dict[str, np.ndarray]:

@@ -57,6 +57,8 @@ class EventFeatures(FeatureTransformer):
         self.lead_hours = lead_hours
         self.neighbours = neighbours
 
+    _categorical = ("event_category",)
+
     def get_feature_names_out(self) -> list[str]:
         check_positive(self, "lead_hours", self.lead_hours, integer=False)
         names = [

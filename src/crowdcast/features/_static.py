@@ -35,6 +35,8 @@ class StaticFeatures(FeatureTransformer):
         None without a site.
     """
 
+    _categorical = ("zone_code",)
+
     def get_feature_names_out(self) -> list[str]:
         if not hasattr(self, "zones_"):
             raise NotFittedError(

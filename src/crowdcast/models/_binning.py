@@ -21,7 +21,7 @@ imports it only when fitting.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import lightgbm as lgb
@@ -60,6 +60,7 @@ def binned_dataset(
     label: np.ndarray,
     *,
     feature_name: list[str],
+    categorical: Sequence[str] = (),
     params: dict[str, Any],
     chunk: int,
     seed: int,
@@ -78,6 +79,8 @@ def binned_dataset(
     feature_name, params
         LightGBM feature names and dataset parameters (``max_bin``,
         ``bin_construct_sample_cnt``...).
+    categorical
+        The features LightGBM should treat as categories (among ``feature_name``).
     chunk
         Rows computed at once when the table is streamed.
     seed
@@ -87,24 +90,24 @@ def binned_dataset(
         held-out rows of a calibration), or None.
     """
     sample = int(params.get("bin_construct_sample_cnt", _SAMPLE_ROWS))
+    common: dict[str, Any] = {
+        "feature_name": feature_name,
+        "categorical_feature": list(categorical),
+        "params": params,
+    }
     if len(rows) <= max(sample, chunk):
         X = features(rows)
         kept = X[keep] if keep is not None else None
-        whole = lgb.Dataset(
-            X, label=label, feature_name=feature_name, params=params, free_raw_data=True
-        )
+        whole = lgb.Dataset(X, label=label, free_raw_data=True, **common)
         return whole.construct(), kept
     picked = np.sort(np.random.default_rng(seed).choice(len(rows), size=sample, replace=False))
-    reference = lgb.Dataset(
-        features(rows.iloc[picked]), feature_name=feature_name, params=params, free_raw_data=True
-    ).construct()
+    reference = lgb.Dataset(features(rows.iloc[picked]), free_raw_data=True, **common).construct()
     streamed = lgb.Dataset(
         _Chunks(rows, features, chunk),
         label=label,
         reference=reference,
-        feature_name=feature_name,
-        params=params,
         free_raw_data=True,
+        **common,
     ).construct()
     kept = features(rows[keep]) if keep is not None else None
     return streamed, kept

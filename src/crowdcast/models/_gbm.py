@@ -9,6 +9,11 @@ Design
   origin, horizon). Nothing is fed back recursively, so errors cannot run away.
 - **Global**: all zones in one model, with zone statics as features; zones with
   gaps simply have NaN features where the gap is.
+- **Codes as categories**: the pipeline's code columns (the zone, the
+  holiday, the event category; ``get_categorical_names_out()``) are
+  LightGBM categorical features, so one split can single out Christmas Day
+  or a zone instead of a range of arbitrary code numbers. On Melbourne this
+  lowered December's MASE by about 5 % (see ``benchmarks/README.md``).
 - **Quantiles on the log scale**: one LightGBM quantile model per requested
   quantile, trained on ``log1p(count)``. Quantiles are equivariant under the
   monotone ``log1p``, so ``expm1`` of a log-scale quantile is the count
@@ -291,6 +296,7 @@ class GBMForecaster(BaseForecaster):
             lambda part: self._matrix(part, grid),
             np.log1p(y),
             feature_name=self._feature_names(),
+            categorical=self.features_.get_categorical_names_out(),
             params=_dataset_params(params),
             chunk=_CHUNK_ROWS,
             seed=self.random_state,
