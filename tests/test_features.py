@@ -315,6 +315,15 @@ def test_each_holiday_gets_its_own_code_on_its_own_date() -> None:
     assert got["holiday"].tolist() == [3, 0, 3, 2, 0, 0]
     assert got["is_holiday"].tolist() == [1, 0, 0, 1, 1, 0]  # the days off
     assert got["next_holiday"].tolist() == [2, 3, 2, 4, 4, 4]
+    labels = cal.get_code_labels()
+    assert labels["holiday"] == {
+        0: "none",
+        1: "Australia Day",
+        2: "Boxing Day",
+        3: "Christmas Day",
+        4: "New Year's Day",
+    }
+    assert labels["next_holiday"][0] == "none within 30 days"
 
 
 def test_holidays_not_seen_in_fit_and_far_away_holidays_get_code_zero() -> None:
@@ -456,6 +465,16 @@ def test_event_features_follow_the_calendar_of_the_zone() -> None:
     assert a["event_attendance_next"].loc[[8, 9, 10, 13]].tolist() == [1000, 1000, 0, 0]
     # codes: concert 1, market 2 (football only appears cancelled); the largest active wins
     assert a["event_category"].loc[[8, 10, 11, 12, 13]].tolist() == [1, 1, 1, 2, 0]
+    rows = make_rows(["a"], [T0], [1], HOUR)
+    fitted = EventFeatures().fit(rows, ForecastData(pd.DataFrame(), events=_events()))
+    assert fitted.get_code_labels() == {
+        "event_category": {
+            -1: "a category not seen in fit",
+            0: "no event",
+            1: "concert",
+            2: "market",
+        }
+    }
 
 
 def test_cancelled_events_are_ignored() -> None:
@@ -607,6 +626,7 @@ def test_a_zone_not_seen_in_fit_gets_code_minus_one() -> None:
     got = static.transform(make_rows(["b", "c"], [T0], [1], HOUR), ForecastData(pd.DataFrame()))
     assert static.get_feature_names_out() == ["zone_code"]
     assert got["zone_code"].tolist() == [1, -1]
+    assert static.get_code_labels() == {"zone_code": {-1: "a zone not seen in fit", 0: "a", 1: "b"}}
 
 
 def test_static_features_cannot_name_their_columns_before_fit() -> None:

@@ -57,7 +57,15 @@ def test_codes_are_learnt_as_categories(model) -> None:  # type: ignore[no-untyp
 def test_explanations_add_up_to_the_log_scale_prediction(model) -> None:  # type: ignore[no-untyped-def]
     fc = model.predict()
     top = model.explain(fc.head(3), top=100)
-    assert set(top.columns) == {"zone", "timestamp", "horizon", "feature", "value", "contribution"}
+    assert set(top.columns) == {
+        "zone",
+        "timestamp",
+        "horizon",
+        "feature",
+        "value",
+        "label",
+        "contribution",
+    }
     X = _design(model, fc.head(3))
     # the blend's bias: the mean of the median and Tweedie models' expected values
     bias = np.mean([model.models_[k].predict(X, pred_contrib=True)[:, -1] for k in CENTRE], axis=0)
@@ -94,6 +102,17 @@ def test_explanations_rank_features_by_absolute_contribution(model) -> None:  # 
     top = model.explain(model.predict().head(1), top=5)
     assert len(top) == 5
     assert top["contribution"].abs().is_monotonic_decreasing
+
+
+def test_explanations_say_what_a_code_stands_for(model) -> None:  # type: ignore[no-untyped-def]
+    fc = model.predict()
+    top = model.explain(fc, top=100)
+    zone = top[top["feature"] == "zone_code"]
+    assert (zone["label"] == zone["zone"]).all() and len(zone) == len(fc)
+    holiday = top.loc[top["feature"] == "holiday", "label"]
+    assert set(holiday) <= {"none", *dict(model.features_.steps)["calendar"].holiday_names_}
+    amounts = top[~top["feature"].isin(model.features_.get_categorical_names_out())]
+    assert amounts["label"].isna().all() and len(amounts) > 0
 
 
 def test_tweedie_point_replaces_the_median(city) -> None:  # type: ignore[no-untyped-def]

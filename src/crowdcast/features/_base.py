@@ -242,6 +242,16 @@ class FeatureTransformer(BaseEstimator):
         """
         return [c for c in self.get_feature_names_out() if c in self._categorical]
 
+    def get_code_labels(self) -> dict[str, dict[int, str]]:
+        """What each code of the categorical columns stands for, after ``fit``.
+
+        ``{column: {code: label}}``, e.g. ``{"holiday": {0: "none", 3:
+        "Christmas Day"}}``; :meth:`GBMForecaster.explain
+        <crowdcast.models.GBMForecaster.explain>` shows these labels next to
+        the codes.
+        """
+        return {}
+
 
 class FeaturePipeline(FeatureTransformer):
     """Transformers side by side; their columns are concatenated in order.
@@ -284,6 +294,9 @@ class FeaturePipeline(FeatureTransformer):
 
     def get_categorical_names_out(self) -> list[str]:
         return [c for _, step in self.steps for c in step.get_categorical_names_out()]
+
+    def get_code_labels(self) -> dict[str, dict[int, str]]:
+        return {c: m for _, step in self.steps for c, m in step.get_code_labels().items()}
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         params: dict[str, Any] = {"steps": self.steps}

@@ -134,6 +134,13 @@ class CalendarFeatures(FeatureTransformer):
             else (5, 6)
         )
 
+    def get_code_labels(self) -> dict[str, dict[int, str]]:
+        names = {i + 1: n for i, n in enumerate(getattr(self, "holiday_names_", ()))}
+        return {
+            "holiday": {0: "none", **names},
+            "next_holiday": {0: f"none within {HOLIDAY_CAP_DAYS} days", **names},
+        }
+
     def _check(self, closed: Any) -> np.ndarray:
         import holidays
 

@@ -71,6 +71,10 @@ class EventFeatures(FeatureTransformer):
         ]
         return [*names, "event_attendance_neighbours"] if self.neighbours else names
 
+    def get_code_labels(self) -> dict[str, dict[int, str]]:
+        found = {code: str(c) for c, code in getattr(self, "categories_", {}).items()}
+        return {"event_category": {-1: "a category not seen in fit", 0: "no event", **found}}
+
     def _fit(self, rows: pd.DataFrame, data: ForecastData) -> None:
         events = _usable(data.events)
         self.categories_ = {c: i + 1 for i, c in enumerate(sorted(set(events["category"])))}

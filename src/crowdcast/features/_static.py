@@ -47,6 +47,10 @@ class StaticFeatures(FeatureTransformer):
             return ["zone_code"]
         return ["zone_code", *_NUMBERS, "is_passages", *(f"tag_{t}" for t in self.tags_)]
 
+    def get_code_labels(self) -> dict[str, dict[int, str]]:
+        zones = getattr(self, "zones_", ())
+        return {"zone_code": {-1: "a zone not seen in fit", **dict(enumerate(zones))}}
+
     def _fit(self, rows: pd.DataFrame, data: ForecastData) -> None:
         self.zones_ = tuple(sorted(map(str, pd.unique(rows["zone"]))))
         site = data.site

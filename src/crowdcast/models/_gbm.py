@@ -463,7 +463,10 @@ class GBMForecaster(BaseForecaster):
 
         Returns one row per forecast row and feature among the ``top`` largest
         absolute contributions: ``zone, timestamp, horizon, feature, value,
-        contribution``. Contributions are on the log1p scale and add up (with
+        label, contribution``. ``label`` says what a code stands for (the
+        holiday, zone or event category; see
+        :meth:`~crowdcast.features.FeaturePipeline.get_code_labels`) and is
+        empty for other features. Contributions are on the log1p scale and add up (with
         the ``bias`` term) to ``log1p`` of the forecast: for ``quantile=0.5``
         to the point forecast (with ``point="blend"`` the average of the
         median and Tweedie models' contributions), for another quantile to
@@ -497,16 +500,28 @@ class GBMForecaster(BaseForecaster):
         order = np.argsort(-np.abs(contrib[:, :-1]), axis=1)[:, :top]
         r = np.repeat(np.arange(n), order.shape[1])
         c = order.ravel()
+        feature = np.asarray(names, dtype=object)[c]
+        value = X[r, c].astype(float)
         return pd.DataFrame(
             {
                 "zone": rows["zone"].to_numpy()[r],
                 "timestamp": rows["timestamp"].to_numpy()[r],
                 "horizon": rows["horizon"].to_numpy()[r],
-                "feature": np.asarray(names, dtype=object)[c],
-                "value": X[r, c].astype(float),
+                "feature": feature,
+                "value": value,
+                "label": pd.array(self._labels(feature, value), dtype="string"),
                 "contribution": contrib[r, c],
             }
         )
+
+    def _labels(self, feature: np.ndarray, value: np.ndarray) -> list[str | None]:
+        """What the code in ``value`` stands for where ``feature`` is a code column."""
+        labels = self.features_.get_code_labels()
+        out: list[str | None] = []
+        for f, v in zip(feature, value, strict=True):
+            codes = labels.get(f)
+            out.append(None if codes is None or np.isnan(v) else codes.get(int(v), str(int(v))))
+        return out
 
 
 def _around_centre(values: np.ndarray, taus: list[float]) -> np.ndarray:
