@@ -517,13 +517,12 @@ class GBMForecaster(BaseForecaster):
             }
         )
 
-    def _labels(self, feature: np.ndarray, value: np.ndarray) -> list[str | None]:
+    def _labels(self, feature: np.ndarray, value: np.ndarray) -> np.ndarray:
         """What the code in ``value`` stands for where ``feature`` is a code column."""
-        labels = self.features_.get_code_labels()
-        out: list[str | None] = []
-        for f, v in zip(feature, value, strict=True):
-            codes = labels.get(f)
-            out.append(None if codes is None or np.isnan(v) else codes.get(int(v), str(int(v))))
+        out = np.full(len(feature), None, dtype=object)
+        for name, codes in self.features_.get_code_labels().items():
+            at = (feature == name) & ~np.isnan(value)
+            out[at] = [codes.get(code, str(code)) for code in value[at].astype(int)]
         return out
 
 
