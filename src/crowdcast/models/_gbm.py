@@ -121,8 +121,9 @@ class GBMForecaster(BaseForecaster):
         origin hours are seen). The default, with 100 trees at a learning rate
         of 0.16, fits as fast as mlforecast's recursive LightGBM on Melbourne.
         ``origin_step=13`` with ``lgbm_params={"n_estimators": 200,
-        "learning_rate": 0.08}`` takes three times as long for 1-6 % lower
-        MASE (``benchmarks/README.md``); smaller steps than 13 gained nothing.
+        "learning_rate": 0.08}`` takes three times as long for up to 6 % lower
+        MASE (none in August; ``benchmarks/README.md``); smaller steps than 13
+        gained nothing.
     calibration
         How much of the end of the training data to hold out to calibrate the
         quantiles other than the median (see the module docstring), e.g.
