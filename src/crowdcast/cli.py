@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from crowdcast._city import City
 from crowdcast._version import __version__
 from crowdcast.exceptions import CrowdcastError
-from crowdcast.io._site import City, load_city
+from crowdcast.io import load_city
 from crowdcast.jobs import ForecastRun, forecast_city
 from crowdcast.profiles import PURPOSES
 from crowdcast.sample import load_sample, make_city
@@ -88,7 +89,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(city.describe())
     print()
     run = forecast_city(city, horizon=args.horizon, out=args.out, overwrite=True)
-    _print_forecast(run, city.site.timezone)
+    _print_forecast(run, city.require_site("a forecast").timezone)
     return 0
 
 
@@ -102,7 +103,7 @@ def _forecast(args: argparse.Namespace) -> int:
         publish=args.publish,
         audit=args.audit,
     )
-    _print_forecast(run, city.site.timezone)
+    _print_forecast(run, city.require_site("a forecast").timezone)
     return 0
 
 

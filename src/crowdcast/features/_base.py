@@ -20,13 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from crowdcast.exceptions import ConfigError, DataValidationError, NotFittedError, Problem
+from crowdcast.exceptions import ConfigError, NotFittedError, Problem
 from crowdcast.profiles import SiteProfile
-from crowdcast.schemas import as_timedelta, complete_grid, infer_freq
+from crowdcast.schemas import History, make_rows
 
 __all__ = [
     "FeaturePipeline",
@@ -35,83 +34,6 @@ __all__ = [
     "History",
     "make_rows",
 ]
-
-
-@dataclass(frozen=True)
-class History:
-    """Counts as a dense ``zones x time`` array on one regular grid (NaN = missing).
-
-    Lookups by position are O(1) and vectorised; :meth:`known` masks every
-    value at or after a row's origin, which is how features stay leakage-free.
-    """
-
-    zones: tuple[str, ...]
-    start: pd.Timestamp
-    freq: pd.Timedelta
-    values: np.ndarray = field(repr=False)
-
-    @classmethod
-    def from_counts(cls, counts: pd.DataFrame, freq: pd.Timedelta | None = None) -> History:
-        """Build from a counts-contract frame (any completeness)."""
-        step = freq if freq is not None else infer_freq(counts["timestamp"], by=counts["zone"])
-        grid = complete_grid(counts, step)
-        zones = tuple(sorted(grid["zone"].unique()))
-        start = grid["timestamp"].min()
-        end = grid["timestamp"].max()
-        n_t = int((end - start) / step) + 1
-        values = np.full((len(zones), n_t), np.nan)
-        z_idx = pd.Index(zones).get_indexer(grid["zone"])
-        t_idx = ((grid["timestamp"] - start) / step).to_numpy().astype(np.int64)
-        values[z_idx, t_idx] = grid["count"].to_numpy(dtype=float)
-        return cls(zones=zones, start=start, freq=step, values=values)
-
-    @property
-    def end(self) -> pd.Timestamp:
-        """The start of the interval after the last one held."""
-        return self.start + self.values.shape[1] * self.freq
-
-    def times(self, positions: np.ndarray) -> pd.DatetimeIndex:
-        """UTC timestamps of grid positions (the inverse of :meth:`position`)."""
-        step = np.asarray(positions, dtype=np.int64) * self.freq.value
-        return utc(self.start.as_unit("ns").value + step)
-
-    def position(self, timestamps: pd.Series | pd.DatetimeIndex) -> np.ndarray:
-        """Grid positions of timestamps (may be negative or beyond the end)."""
-        ns = pd.DatetimeIndex(timestamps).as_unit("ns").asi8
-        return (ns - self.start.as_unit("ns").value) // self.freq.value
-
-    def zone_index(self, zones: pd.Series | np.ndarray) -> np.ndarray:
-        idx = pd.Index(self.zones).get_indexer(pd.Index(np.asarray(zones)))
-        if (idx < 0).any():
-            unknown = sorted(set(np.asarray(zones)[idx < 0].astype(str)))
-            raise DataValidationError(
-                [
-                    Problem(
-                        "zones to forecast",
-                        f"zones with history ({', '.join(self.zones)})",
-                        ", ".join(repr(u) for u in unknown[:5]),
-                        hint="fit on counts that include these zones",
-                    )
-                ]
-            )
-        return idx
-
-    def known(self, zone_idx: np.ndarray, pos: np.ndarray, origin_pos: np.ndarray) -> np.ndarray:
-        """Values at ``pos`` for each row, NaN where ``pos >= origin_pos`` or outside the grid."""
-        pos = np.asarray(pos)
-        ok = (pos >= 0) & (pos < self.values.shape[1]) & (pos < origin_pos)
-        out = np.full(pos.shape, np.nan)
-        out[ok] = self.values[np.broadcast_to(zone_idx, pos.shape)[ok], pos[ok]]
-        return out
-
-    def last_observed(self) -> pd.Timestamp:
-        """The start of the last interval with an observation in any zone."""
-        observed = np.flatnonzero(~np.isnan(self.values).all(axis=0))
-        if observed.size == 0:
-            raise DataValidationError(
-                [Problem("counts", "at least one observed interval", "only missing values")]
-            )
-        return self.start + int(observed[-1]) * self.freq
 
 
 @dataclass(frozen=True)
@@ -148,47 +70,6 @@ class ForecastData:
     def with_grid(self, grid: History) -> ForecastData:
         """The same data with a prebuilt history grid (avoids re-gridding the counts)."""
         return replace(self, grid=grid, freq=grid.freq)
-
-
-def utc(ns: np.ndarray) -> pd.DatetimeIndex:
-    """Nanoseconds since the epoch as UTC timestamps."""
-    return pd.DatetimeIndex(np.asarray(ns, dtype=np.int64).astype("datetime64[ns]")).tz_localize(
-        "UTC"
-    )
-
-
-def make_rows(
-    zones: Sequence[str],
-    origins: Sequence[pd.Timestamp] | pd.DatetimeIndex,
-    horizons: Sequence[int] | np.ndarray,
-    freq: pd.Timedelta | str,
-) -> pd.DataFrame:
-    """All ``(zone, origin, horizon)`` combinations with their target ``timestamp``.
-
-    Examples
-    --------
-    >>> rows = make_rows(["a"], [pd.Timestamp("2024-01-01", tz="UTC")], [1, 2], "1h")
-    >>> rows["timestamp"].dt.hour.tolist()
-    [0, 1]
-    """
-    step = as_timedelta(freq)
-    origins = pd.DatetimeIndex(
-        list(origins) if not isinstance(origins, pd.DatetimeIndex) else origins
-    )
-    horizons = np.asarray(horizons, dtype=np.int64)
-    n_z, n_o, n_h = len(zones), len(origins), len(horizons)
-    zone_col = np.repeat(np.asarray(zones, dtype=object), n_o * n_h)
-    origin_col = np.tile(np.repeat(origins.as_unit("ns").asi8, n_h), n_z)
-    horizon_col = np.tile(horizons, n_z * n_o)
-    ts = origin_col + (horizon_col - 1) * step.value
-    return pd.DataFrame(
-        {
-            "zone": pd.Series(zone_col, dtype="str"),
-            "origin": utc(origin_col),
-            "horizon": horizon_col,
-            "timestamp": utc(ts),
-        }
-    )
 
 
 class FeatureTransformer(BaseEstimator):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from crowdcast._city import City
 from crowdcast.exceptions import ConfigError, Problem
-from crowdcast.io._site import City, load_city
+from crowdcast.io import load_city
 
 __all__ = ["load_sample", "sample_path"]
 
