@@ -21,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 import crowdcast as cc
-from crowdcast.features import ForecastData, default_features, make_rows
+from crowdcast import City
+from crowdcast.features import default_features
+from crowdcast.schemas import make_rows
 
 
 def baseline(rows: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
@@ -67,7 +69,7 @@ def main() -> None:
     parser.add_argument("--horizon", type=int, default=24)
     args = parser.parse_args()
     city = cc.load_sample()
-    data = ForecastData.from_city(city)
+    data = City.from_city(city)
     origins = pd.date_range("2023-01-15", "2024-12-30", freq=args.every, tz="UTC")
     rows = make_rows(city.site.zone_ids, origins, np.arange(1, args.horizon + 1), city.freq)
     print(

@@ -89,7 +89,7 @@ import numpy as np
 import pandas as pd
 
 import crowdcast as cc
-from crowdcast.features import ForecastData
+from crowdcast import City
 from crowdcast.profiles import SiteProfile, Zone
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/melbourne-pedestrians-2015-2016"
@@ -212,7 +212,7 @@ def load() -> Melbourne:
     counts = cc.read_counts(DATA / "counts.csv", zones=site)
     daily = read_daily_weather(DATA / "weather_daily.csv")
     weather = crowdcast_weather(daily)
-    history = ForecastData(counts=counts, site=site).history()
+    history = City(counts=counts, site=site).history()
     mel = Melbourne(
         site=site,
         counts=counts,

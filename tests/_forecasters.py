@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crowdcast.features import ForecastData, History
+from crowdcast import City
 from crowdcast.models import BaseForecaster
+from crowdcast.schemas import History
 
 
 class LastValue(BaseForecaster):
@@ -16,10 +17,10 @@ class LastValue(BaseForecaster):
         self.horizon = horizon
         self.quantiles = quantiles
 
-    def _fit(self, data: ForecastData, history: History) -> None:
+    def _fit(self, data: City, history: History) -> None:
         self.fitted_zones_ = history.zones
 
-    def _predict(self, rows: pd.DataFrame, data: ForecastData, history: History) -> np.ndarray:
+    def _predict(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         z = history.zone_index(rows["zone"])
         origin = history.position(rows["origin"])
         last = history.known(z, origin - 1, origin)

@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 import crowdcast as cc
+from crowdcast import City
 from crowdcast.exceptions import ParameterError
-from crowdcast.features import ForecastData, make_rows
 from crowdcast.models import BaseForecaster, ProfileRatio, SeasonalNaive, WeekdayHourMean
 from crowdcast.profiles import SiteProfile, Zone
+from crowdcast.schemas import make_rows
 
 AMS = "Europe/Amsterdam"
 
@@ -311,7 +312,7 @@ def test_intervals_cover_about_80_percent_of_stationary_counts(cls: type[BaseFor
     model = cls().fit(counts[counts["timestamp"] < cut])
     origins = pd.date_range(cut, periods=30, freq="25h")
     rows = make_rows(["a"], origins, np.arange(1, 25), "1h")
-    out = model.predict_rows(rows, ForecastData(counts=counts, freq=pd.Timedelta("1h")))
+    out = model.predict_rows(rows, City(counts=counts, freq=pd.Timedelta("1h")))
     actual = counts.set_index("timestamp")["count"].reindex(out["timestamp"]).to_numpy()
     inside = np.mean((actual >= out["q0.1"]) & (actual <= out["q0.9"]))
     assert 0.72 <= inside <= 0.88, inside

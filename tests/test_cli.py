@@ -61,7 +61,7 @@ def test_forecast_refuses_to_overwrite_an_output(
         )
         == 1
     )
-    assert "already exists; pass overwrite=True (--overwrite)" in capsys.readouterr().err
+    assert "pass overwrite=True (--overwrite on the command line)" in capsys.readouterr().err
     assert out.read_text() == "mine"
 
 

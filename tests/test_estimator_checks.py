@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crowdcast.features import ForecastData, History
+from crowdcast import City
 from crowdcast.models import (
     BaseForecaster,
     GBMForecaster,
@@ -18,6 +18,7 @@ from crowdcast.models import (
     WeekdayHourMean,
 )
 from crowdcast.models.checks import CHECKS, check_forecaster
+from crowdcast.schemas import History
 
 #: Every forecaster and how to make a fast one; add new forecasters here.
 ALL_FORECASTERS: dict[str, Callable[[], BaseForecaster]] = {
@@ -46,7 +47,7 @@ class _LastValue(BaseForecaster):
         self.horizon = horizon
         self.quantiles = quantiles
 
-    def _fit(self, data: ForecastData, history: History) -> None:
+    def _fit(self, data: City, history: History) -> None:
         self.level_ = float(np.nanmean(history.values))
 
     def _point(self, rows: pd.DataFrame, history: History) -> np.ndarray:
@@ -60,7 +61,7 @@ class _LastValue(BaseForecaster):
             back += 1
         return value
 
-    def _predict(self, rows: pd.DataFrame, data: ForecastData, history: History) -> np.ndarray:
+    def _predict(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         point = self._point(rows, history)
         return np.column_stack([point * f for f in np.linspace(0.8, 1.2, len(self.quantiles))])
 
@@ -83,15 +84,15 @@ class _ValidatingInit(_LastValue):
 class _Noisy(_LastValue):
     """Unseeded randomness in fit: each fit forecasts differently."""
 
-    def _fit(self, data: ForecastData, history: History) -> None:
+    def _fit(self, data: City, history: History) -> None:
         self.scale_ = np.random.default_rng().uniform(0.9, 1.1)
 
-    def _predict(self, rows: pd.DataFrame, data: ForecastData, history: History) -> np.ndarray:
+    def _predict(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         return super()._predict(rows, data, history) * self.scale_
 
 
 class _BadAttribute(_LastValue):
-    def _fit(self, data: ForecastData, history: History) -> None:
+    def _fit(self, data: City, history: History) -> None:
         self.level = 1.0
 
 

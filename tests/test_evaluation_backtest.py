@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 
 import crowdcast as cc
+from crowdcast import City
 from crowdcast.evaluation import Fold, backtest, event_mask, seasonal_scale
 from crowdcast.exceptions import ConfigError, ParameterError, PrivacyError
-from crowdcast.features import ForecastData, History
 from crowdcast.models import SeasonalNaive, WeekdayHourMean
+from crowdcast.schemas import History
 
 UTC = "UTC"
 
@@ -27,14 +28,14 @@ def city() -> cc.City:
 
 
 @pytest.fixture(scope="module")
-def small(city: cc.City) -> ForecastData:
+def small(city: cc.City) -> City:
     """Three zones, ten weeks: quick to fit."""
     keep = ["stadium_plaza", "station_square", "market_square"]
     counts = city.counts[
         city.counts["zone"].isin(keep) & (city.counts["timestamp"] >= "2024-09-01")
     ]
     counts = counts[counts["timestamp"] < "2024-11-10"].reset_index(drop=True)
-    return ForecastData(counts=counts, events=city.events, weather=city.weather)
+    return City(counts=counts, events=city.events, weather=city.weather)
 
 
 # ----------------------------------------------------------------------------- Fold
@@ -130,7 +131,7 @@ def test_event_mask_ignores_cancelled_events_and_other_zones() -> None:
 # ----------------------------------------------------------------------------- backtest
 
 
-def test_backtest_table_has_one_row_per_model_origin_zone_horizon(small: ForecastData) -> None:
+def test_backtest_table_has_one_row_per_model_origin_zone_horizon(small: City) -> None:
     fold = Fold(horizon=6, n_windows=3, step="1D")
     bt = backtest([SeasonalNaive(), WeekdayHourMean()], small, fold=fold)
     assert bt.models == ["SeasonalNaive", "WeekdayHourMean"]
@@ -141,14 +142,14 @@ def test_backtest_table_has_one_row_per_model_origin_zone_horizon(small: Forecas
     assert len(bt.timings) == 2 * 3
 
 
-def test_actuals_are_the_counts_and_missing_counts_stay_missing(small: ForecastData) -> None:
+def test_actuals_are_the_counts_and_missing_counts_stay_missing(small: City) -> None:
     counts = small.counts.copy()
     fold = Fold(horizon=4, n_windows=1)
     h = History.from_counts(counts)
     target = fold.origins(h)[0] + pd.Timedelta("2h")
     hole = (counts["zone"] == "market_square") & (counts["timestamp"] == target)
     counts.loc[hole, "count"] = np.nan
-    bt = backtest(SeasonalNaive(), ForecastData(counts=counts), fold=fold)
+    bt = backtest(SeasonalNaive(), City(counts=counts), fold=fold)
     merged = bt.table.merge(counts, on=["zone", "timestamp"], how="left")
     assert np.array_equal(merged["actual"], merged["count"], equal_nan=True)
     row = bt.table[(bt.table["zone"] == "market_square") & (bt.table["timestamp"] == target)]
@@ -162,7 +163,7 @@ def alone(model, counts: pd.DataFrame, fit_before, origin) -> pd.DataFrame:  # t
     return fitted.predict(seen, origin=origin).sort_values(["zone", "horizon"])
 
 
-def test_every_origin_matches_a_standalone_fit(small: ForecastData) -> None:
+def test_every_origin_matches_a_standalone_fit(small: City) -> None:
     bt = backtest(SeasonalNaive(), small, fold=Fold(horizon=24, n_windows=2))
     for k, origin in enumerate(bt.origins):
         expected = alone(SeasonalNaive(horizon=24), small.counts, origin, origin)
@@ -171,7 +172,7 @@ def test_every_origin_matches_a_standalone_fit(small: ForecastData) -> None:
         assert np.allclose(got["q0.9"], expected["q0.9"])
 
 
-def test_each_refit_uses_only_counts_before_its_origin(small: ForecastData) -> None:
+def test_each_refit_uses_only_counts_before_its_origin(small: City) -> None:
     fold = Fold(horizon=6, n_windows=2, gap=3)
     bt = backtest(WeekdayHourMean(), small, fold=fold)
     origin = bt.origins[1]
@@ -182,7 +183,7 @@ def test_each_refit_uses_only_counts_before_its_origin(small: ForecastData) -> N
     assert np.allclose(got["q0.5"], alone.sort_values(["zone", "horizon"])["q0.5"])
 
 
-def test_without_refit_one_fit_serves_every_origin(small: ForecastData) -> None:
+def test_without_refit_one_fit_serves_every_origin(small: City) -> None:
     fold = Fold(horizon=6, n_windows=3, refit=False)
     bt = backtest(WeekdayHourMean(), small, fold=fold)
     assert bt.timings["n_folds"].tolist() == [3]
@@ -194,7 +195,7 @@ def test_without_refit_one_fit_serves_every_origin(small: ForecastData) -> None:
     assert not np.allclose(got["q0.5"], refitted["q0.5"])
 
 
-def test_results_do_not_depend_on_the_number_of_jobs(small: ForecastData) -> None:
+def test_results_do_not_depend_on_the_number_of_jobs(small: City) -> None:
     gbm = cc.GBMForecaster(lgbm_params={"n_estimators": 10, "num_leaves": 7}, calibration=None)
     models = {"gbm": gbm, "naive": SeasonalNaive()}
     fold = Fold(horizon=3, n_windows=2)
@@ -213,17 +214,17 @@ def test_event_column_marks_event_hours(city: cc.City) -> None:
 
 def test_a_purpose_the_sources_are_not_declared_for_is_refused(city: cc.City) -> None:
     with pytest.raises(PrivacyError, match="public_information"):
-        backtest(SeasonalNaive(), city, fold=Fold(n_windows=1), purpose="public_information")
+        backtest(SeasonalNaive(), city.with_purpose("public_information"), fold=Fold(n_windows=1))
 
 
 def test_a_site_without_purpose_is_refused(city: cc.City) -> None:
-    data = ForecastData.from_city(city)
+    data = city.replace(purpose=None)
     with pytest.raises(ConfigError, match="purpose"):
         backtest(SeasonalNaive(), data, fold=Fold(n_windows=1))
 
 
 def test_repeated_models_get_numbered_names_and_bad_models_are_refused(
-    small: ForecastData,
+    small: City,
 ) -> None:
     bt = backtest([SeasonalNaive(), SeasonalNaive()], small, fold=Fold(horizon=2, n_windows=1))
     assert bt.models == ["SeasonalNaive_1", "SeasonalNaive_2"]

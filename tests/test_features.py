@@ -15,13 +15,13 @@ from pandas.testing import assert_frame_equal
 from sklearn.base import clone
 
 import crowdcast as cc
+from crowdcast import City
 from crowdcast.exceptions import NotFittedError, ParameterError
 from crowdcast.features import (
     CalendarFeatures,
     EventFeatures,
-    FeaturePipeline,
     FeatureTransformer,
-    ForecastData,
+    FeatureUnion,
     HorizonFeature,
     OriginLags,
     OriginRolling,
@@ -30,9 +30,9 @@ from crowdcast.features import (
     TargetLags,
     WeatherFeatures,
     default_features,
-    make_rows,
 )
 from crowdcast.profiles import ClosedDays, SiteProfile, Zone
+from crowdcast.schemas import make_rows
 
 UTC = "UTC"
 HOUR = pd.Timedelta("1h")
@@ -51,18 +51,16 @@ def _utc(text: str) -> pd.Timestamp:
 
 
 @pytest.fixture(scope="module")
-def small() -> ForecastData:
+def small() -> City:
     """Three months of a two-zone simulated city, with issued weather forecasts."""
     city = cc.make_city(
         zones=["station_square", "stadium_plaza"], start="2024-01-01", end="2024-03-31"
     )
     weather = pd.concat([city.weather, city.weather_forecasts], ignore_index=True)
-    return ForecastData(
-        counts=city.counts, events=city.events, weather=weather, site=city.site, freq=HOUR
-    )
+    return City(counts=city.counts, events=city.events, weather=weather, site=city.site, freq=HOUR)
 
 
-def _everything(site: SiteProfile | None) -> FeaturePipeline:
+def _everything(site: SiteProfile | None) -> FeatureUnion:
     """The default set with every rolling statistic, more lags and every weather variable."""
     more = {
         "target_lags": TargetLags(lags=(1, 5, 30, 48, 72, 168, 336)),
@@ -70,11 +68,11 @@ def _everything(site: SiteProfile | None) -> FeaturePipeline:
         "weather": WeatherFeatures(variables=WEATHER_VARIABLES),
     }
     steps = default_features(site, horizon=48).steps
-    return FeaturePipeline([(name, more.get(name, step)) for name, step in steps])
+    return FeatureUnion([(name, more.get(name, step)) for name, step in steps])
 
 
 @pytest.fixture(scope="module")
-def fitted(small: ForecastData) -> FeaturePipeline:
+def fitted(small: City) -> FeatureUnion:
     origins = pd.date_range("2024-01-15", "2024-02-15", freq="D", tz=UTC)
     rows = make_rows(["station_square", "stadium_plaza"], origins, range(1, 49), HOUR)
     return _everything(small.site).fit(rows, small)
@@ -100,8 +98,8 @@ def _counts(values: np.ndarray, start: str = "2024-01-01", zone: str = "a") -> p
     seed=st.integers(0, 2**32 - 1),
 )
 def test_nothing_at_or_after_the_origin_changes_a_feature_of_that_origin(
-    small: ForecastData,
-    fitted: FeaturePipeline,
+    small: City,
+    fitted: FeatureUnion,
     hour: int,
     horizons: list[int],
     share: float,
@@ -131,7 +129,7 @@ def test_nothing_at_or_after_the_origin_changes_a_feature_of_that_origin(
     fresh["issued_at"] = origin + pd.Timedelta("1s")
     fresh[list(WEATHER_VARIABLES[:3])] = rng.uniform(0, 30, (len(fresh), 3))
     weather = pd.concat([weather, fresh], ignore_index=True)
-    changed = ForecastData(counts, small.events, weather, small.site, small.freq)
+    changed = City(counts, small.events, weather, small.site, small.freq)
 
     assert_frame_equal(
         fitted.transform(rows, small), fitted.transform(rows, changed), check_exact=True
@@ -139,7 +137,7 @@ def test_nothing_at_or_after_the_origin_changes_a_feature_of_that_origin(
 
 
 def test_a_row_gets_the_same_features_alone_as_in_a_batch(
-    small: ForecastData, fitted: FeaturePipeline
+    small: City, fitted: FeatureUnion
 ) -> None:
     origins = pd.date_range("2024-02-20 05:00", periods=6, freq="17h", tz=UTC)
     rows = make_rows(["station_square", "stadium_plaza"], origins, range(1, 49), HOUR)
@@ -161,8 +159,8 @@ def series() -> pd.Series:
     return pd.Series(values)
 
 
-def _oracle_frame(series: pd.Series) -> tuple[pd.DataFrame, ForecastData, pd.Series]:
-    data = ForecastData(_counts(series.to_numpy()), freq=HOUR)
+def _oracle_frame(series: pd.Series) -> tuple[pd.DataFrame, City, pd.Series]:
+    data = City(_counts(series.to_numpy()), freq=HOUR)
     origins = pd.date_range("2024-01-01", periods=520, freq="h", tz=UTC)
     rows = make_rows(["a"], origins[::3], range(1, 31), HOUR)
     # the series on a wide integer axis, NaN outside: positions may fall off both ends
@@ -174,7 +172,7 @@ def test_window_features_match_plain_pandas_shift_and_rolling(series: pd.Series)
     rows, data, s = _oracle_frame(series)
     o = ((rows["origin"] - _utc("2024-01-01")) / HOUR).astype(int).to_numpy()
     t = o + rows["horizon"].to_numpy() - 1
-    got = FeaturePipeline(
+    got = FeatureUnion(
         [
             ("o", OriginLags(lags=(1, 2, 5))),
             ("t", TargetLags(lags=(3, 24, 30))),
@@ -218,10 +216,10 @@ def test_seasonal_profile_matches_plain_pandas_weekly_shifts(series: pd.Series) 
 def test_a_lag_that_lands_in_a_gap_is_nan_not_a_shifted_neighbour() -> None:
     counts = _counts(np.arange(400.0))
     counts = counts.drop(index=range(100, 106))  # six hours never delivered
-    data = ForecastData(counts, freq=HOUR)
+    data = City(counts, freq=HOUR)
     origin = _utc("2024-01-01") + 106 * HOUR
     rows = make_rows(["a"], [origin], [1, 20, 24], HOUR)
-    got = FeaturePipeline(
+    got = FeatureUnion(
         [
             ("o", OriginLags(lags=(1, 6, 7))),
             ("t", TargetLags(lags=(24, 25))),
@@ -240,7 +238,7 @@ def test_a_lag_that_lands_in_a_gap_is_nan_not_a_shifted_neighbour() -> None:
 def test_rolling_needs_half_of_its_window_observed() -> None:
     values = np.full(48, np.nan)
     values[20:24] = [1.0, 2.0, 3.0, 4.0]
-    data = ForecastData(_counts(values), freq=HOUR)
+    data = City(_counts(values), freq=HOUR)
     rows = make_rows(["a"], [_utc("2024-01-01 00:00") + 24 * HOUR], [1], HOUR)
     got = OriginRolling(windows=(8, 9)).fit_transform(rows, data)
     assert got["rolling_mean_8"].tolist() == [2.5]  # 4 of 8 observed
@@ -250,7 +248,7 @@ def test_rolling_needs_half_of_its_window_observed() -> None:
 def test_recent_ratio_is_live_over_typical_clipped() -> None:
     week = np.tile(np.arange(1.0, 169.0), 3)
     week[-3:] *= 10  # the last three hours are ten times busier than usual
-    data = ForecastData(_counts(np.concatenate([week, [1.0]])), freq=HOUR)
+    data = City(_counts(np.concatenate([week, [1.0]])), freq=HOUR)
     origin = _utc("2024-01-01") + len(week) * HOUR
     rows = make_rows(["a"], [origin, origin - 3 * HOUR], [1], HOUR)
     got = SeasonalProfile(weeks=2).fit_transform(rows, data)
@@ -262,7 +260,7 @@ def test_recent_ratio_is_live_over_typical_clipped() -> None:
 
 def _calendar(rows: pd.DataFrame, **params: object) -> pd.DataFrame:
     cal = CalendarFeatures(**{"timezone": TZ, "country": "NL", **params})  # type: ignore[arg-type]
-    return cal.fit_transform(rows, ForecastData(pd.DataFrame()))
+    return cal.fit_transform(rows, City(pd.DataFrame()))
 
 
 def _hourly(start: str, periods: int) -> pd.DataFrame:
@@ -307,11 +305,11 @@ def test_each_holiday_gets_its_own_code_on_its_own_date() -> None:
     melbourne = {"timezone": "Australia/Melbourne", "country": "AU", "subdivision": "VIC"}
     cal = CalendarFeatures(**melbourne)  # type: ignore[arg-type]
     season = pd.date_range("2015-12-01", "2016-01-31").strftime("%Y-%m-%d")
-    cal.fit(_local_noons("Australia/Melbourne", *season), ForecastData(pd.DataFrame()))
+    cal.fit(_local_noons("Australia/Melbourne", *season), City(pd.DataFrame()))
     assert cal.holiday_names_ == ("Australia Day", "Boxing Day", "Christmas Day", "New Year's Day")
     # 2016: Christmas on a Sunday, the day off observed on Tuesday 27 December
     days = ["2015-12-25", "2016-12-24", "2016-12-25", "2016-12-26", "2016-12-27", "2016-12-28"]
-    got = cal.transform(_local_noons("Australia/Melbourne", *days), ForecastData(pd.DataFrame()))
+    got = cal.transform(_local_noons("Australia/Melbourne", *days), City(pd.DataFrame()))
     assert got["holiday"].tolist() == [3, 0, 3, 2, 0, 0]
     assert got["is_holiday"].tolist() == [1, 0, 0, 1, 1, 0]  # the days off
     assert got["next_holiday"].tolist() == [2, 3, 2, 4, 4, 4]
@@ -329,10 +327,10 @@ def test_each_holiday_gets_its_own_code_on_its_own_date() -> None:
 def test_holidays_not_seen_in_fit_and_far_away_holidays_get_code_zero() -> None:
     cal = CalendarFeatures(timezone=TZ, country="NL")
     fit_days = ("2024-03-28", "2024-03-29", "2024-05-09", "2024-05-10")
-    cal.fit(_local_noons(TZ, *fit_days), ForecastData(pd.DataFrame()))
+    cal.fit(_local_noons(TZ, *fit_days), City(pd.DataFrame()))
     assert cal.holiday_names_ == ("Ascension Day", "Good Friday")
     days = ["2024-04-26", "2024-04-27", "2024-05-09", "2024-07-01"]
-    got = cal.transform(_local_noons(TZ, *days), ForecastData(pd.DataFrame()))
+    got = cal.transform(_local_noons(TZ, *days), City(pd.DataFrame()))
     assert got["holiday"].tolist() == [0, 0, 1, 0]  # King's Day was not seen in fit
     assert got["is_holiday"].tolist() == [0, 1, 1, 0]  # but is still a day off
     assert got["next_holiday"].tolist() == [0, 1, 0, 0]  # nothing within 30 days of 1 July
@@ -346,24 +344,20 @@ def test_a_holiday_on_the_first_or_last_date_of_fit_gets_no_code() -> None:
         "2015-12-20 06:00", "2016-01-01 05:00", freq="h", tz=melbourne["timezone"]
     )
     rows = make_rows(["a"], list(hours.tz_convert(UTC)), [1], HOUR)
-    cal = CalendarFeatures(**melbourne).fit(rows, ForecastData(pd.DataFrame()))  # type: ignore[arg-type]
+    cal = CalendarFeatures(**melbourne).fit(rows, City(pd.DataFrame()))  # type: ignore[arg-type]
     assert cal.holiday_names_ == ("Boxing Day", "Christmas Day")
-    got = cal.transform(
-        _local_noons("Australia/Melbourne", "2016-01-01"), ForecastData(pd.DataFrame())
-    )
+    got = cal.transform(_local_noons("Australia/Melbourne", "2016-01-01"), City(pd.DataFrame()))
     assert got[["holiday", "is_holiday"]].to_numpy().tolist() == [[0, 1]]
     # the same holiday seen whole a year earlier keeps its code
     earlier = make_rows(
         ["a"], list(pd.date_range("2014-12-30", periods=4, freq="D", tz=UTC)), [1], HOUR
     )
-    cal.fit(pd.concat([earlier, rows], ignore_index=True), ForecastData(pd.DataFrame()))
+    cal.fit(pd.concat([earlier, rows], ignore_index=True), City(pd.DataFrame()))
     assert "New Year's Day" in cal.holiday_names_
 
 
 def test_without_a_country_there_are_no_holiday_codes() -> None:
-    got = CalendarFeatures().fit_transform(
-        _local_noons(UTC, "2024-12-25"), ForecastData(pd.DataFrame())
-    )
+    got = CalendarFeatures().fit_transform(_local_noons(UTC, "2024-12-25"), City(pd.DataFrame()))
     assert got[["holiday", "next_holiday"]].to_numpy().tolist() == [[0, 0]]
 
 
@@ -373,7 +367,7 @@ def test_the_local_date_decides_the_holiday_not_the_utc_date() -> None:
     assert _calendar(rows)["is_holiday"].tolist() == [1]
 
 
-def test_calendar_settings_and_closed_days_come_from_the_site(small: ForecastData) -> None:
+def test_calendar_settings_and_closed_days_come_from_the_site(small: City) -> None:
     starts = [_utc("2024-02-19 10:00"), _utc("2024-02-28 10:00")]
     rows = make_rows(["a"], starts, [1], HOUR)
     cal = CalendarFeatures().fit(rows, small)
@@ -381,7 +375,7 @@ def test_calendar_settings_and_closed_days_come_from_the_site(small: ForecastDat
     assert cal.transform(rows, small)["is_closed_day"].tolist() == [1, 0]  # voorjaarsvakantie
 
 
-def test_given_closed_days_replace_the_sites(small: ForecastData) -> None:
+def test_given_closed_days_replace_the_sites(small: City) -> None:
     rows = make_rows(["a"], [_utc("2024-02-19 10:00"), _utc("2024-02-28 10:00")], [1], HOUR)
     period = ClosedDays("strike", dt.date(2024, 2, 27), dt.date(2024, 2, 28))
     got = CalendarFeatures(closed_days=(period,)).fit_transform(rows, small)
@@ -390,8 +384,8 @@ def test_given_closed_days_replace_the_sites(small: ForecastData) -> None:
 
 def test_without_a_site_the_calendar_is_utc_without_holidays() -> None:
     rows = make_rows(["a"], [_utc("2024-04-27 10:00")], [1], HOUR)
-    cal = CalendarFeatures().fit(rows, ForecastData(pd.DataFrame()))
-    got = cal.transform(rows, ForecastData(pd.DataFrame()))
+    cal = CalendarFeatures().fit(rows, City(pd.DataFrame()))
+    got = cal.transform(rows, City(pd.DataFrame()))
     assert (cal.timezone_, cal.country_) == ("UTC", None)
     assert got[["hour", "is_holiday", "days_to_holiday"]].iloc[0].tolist() == [10, 0, 30]
 
@@ -399,12 +393,10 @@ def test_without_a_site_the_calendar_is_utc_without_holidays() -> None:
 def test_calendar_refuses_an_unknown_time_zone_and_country() -> None:
     rows = _hourly("2024-01-01", 1)
     with pytest.raises(ParameterError) as err:
-        CalendarFeatures(timezone="Mars/Olympus", country="XX").fit(
-            rows, ForecastData(pd.DataFrame())
-        )
+        CalendarFeatures(timezone="Mars/Olympus", country="XX").fit(rows, City(pd.DataFrame()))
     assert str(err.value) == (
         "Invalid CalendarFeatures parameters: 2 problems.\n"
-        "- `timezone` must be an IANA time zone like 'Europe/Amsterdam'. Got 'Mars/Olympus'.\n"
+        "- `timezone` must be an IANA time zone name like 'Europe/Amsterdam'. Got 'Mars/Olympus'.\n"
         "- `country` must be an ISO 3166-1 alpha-2 code supported by `holidays`. Got 'XX'."
     )
 
@@ -449,8 +441,8 @@ def _events(*extra: dict[str, object]) -> pd.DataFrame:
 def _event_features(events: pd.DataFrame, fit_events: pd.DataFrame | None = None) -> pd.DataFrame:
     rows = make_rows(["a", "b"], [T0 + 8 * HOUR], range(1, 15), HOUR)  # 08:00 to 21:00
     learn = events if fit_events is None else fit_events
-    fit_on = ForecastData(pd.DataFrame(), events=learn, site=_site(), freq=HOUR)
-    data = ForecastData(pd.DataFrame(), events=events, site=_site(), freq=HOUR)
+    fit_on = City(pd.DataFrame(), events=learn, site=_site(), freq=HOUR)
+    data = City(pd.DataFrame(), events=events, site=_site(), freq=HOUR)
     out = EventFeatures(lead_hours=6).fit(rows, fit_on).transform(rows, data)
     out.index = pd.MultiIndex.from_arrays([rows["zone"], rows["timestamp"].dt.hour])
     return out
@@ -466,7 +458,7 @@ def test_event_features_follow_the_calendar_of_the_zone() -> None:
     # codes: concert 1, market 2 (football only appears cancelled); the largest active wins
     assert a["event_category"].loc[[8, 10, 11, 12, 13]].tolist() == [1, 1, 1, 2, 0]
     rows = make_rows(["a"], [T0], [1], HOUR)
-    fitted = EventFeatures().fit(rows, ForecastData(pd.DataFrame(), events=_events()))
+    fitted = EventFeatures().fit(rows, City(pd.DataFrame(), events=_events()))
     assert fitted.get_code_labels() == {
         "event_category": {
             -1: "a category not seen in fit",
@@ -508,7 +500,7 @@ def test_a_category_not_seen_in_fit_is_coded_minus_one() -> None:
 
 def test_without_events_the_event_columns_say_nothing_is_on() -> None:
     rows = make_rows(["a"], [T0], [1, 2], HOUR)
-    data = ForecastData(pd.DataFrame(), freq=HOUR)
+    data = City(pd.DataFrame(), freq=HOUR)
     got = EventFeatures().fit_transform(rows, data)
     assert got.iloc[0].tolist() == [0, 0, 24, 24, 0, 0, 0]
 
@@ -534,7 +526,7 @@ def _weather() -> pd.DataFrame:
 
 def _weather_features(origin: pd.Timestamp, horizons: list[int]) -> pd.DataFrame:
     rows = make_rows(["a"], [origin], horizons, HOUR)
-    data = ForecastData(pd.DataFrame(), weather=_weather(), freq=HOUR)
+    data = City(pd.DataFrame(), weather=_weather(), freq=HOUR)
     return WeatherFeatures(variables=("temperature_c",)).fit_transform(rows, data)
 
 
@@ -561,7 +553,7 @@ def test_an_observation_is_persisted_at_most_max_observation_age_h() -> None:
     hours = pd.date_range(T0, periods=11, freq="h", tz=UTC)  # the station stops at 10:00
     table = pd.DataFrame({"timestamp": hours, "temperature_c": np.arange(11.0)})
     table["issued_at"] = pd.NaT
-    data = ForecastData(pd.DataFrame(), weather=table, freq=HOUR)
+    data = City(pd.DataFrame(), weather=table, freq=HOUR)
     # origin 59:00: the last hour ended is 58:00, 48 h after the last observation
     rows = make_rows(["a"], [T0 + 59 * HOUR, T0 + 60 * HOUR], [1], HOUR)
     got = WeatherFeatures(variables=("temperature_c",)).fit_transform(rows, data)
@@ -582,13 +574,13 @@ def test_several_stations_are_averaged() -> None:
     two = one.assign(temperature_c=one["temperature_c"] + 2, station="b")
     table = pd.concat([one.assign(station="a"), two], ignore_index=True)
     rows = make_rows(["a"], [T0 + 28 * HOUR], [1], HOUR)
-    got = WeatherFeatures().fit_transform(rows, ForecastData(pd.DataFrame(), weather=table))
+    got = WeatherFeatures().fit_transform(rows, City(pd.DataFrame(), weather=table))
     assert got["weather_temperature_c"].tolist() == [41.0]
 
 
 def test_without_weather_the_weather_columns_are_nan() -> None:
     rows = make_rows(["a"], [T0], [1, 2], HOUR)
-    got = WeatherFeatures().fit_transform(rows, ForecastData(pd.DataFrame()))
+    got = WeatherFeatures().fit_transform(rows, City(pd.DataFrame()))
     assert list(got.columns) == [
         "weather_temperature_c",
         "weather_precipitation_mm",
@@ -603,8 +595,8 @@ def test_without_weather_the_weather_columns_are_nan() -> None:
 
 def test_static_features_describe_the_zone_from_the_site() -> None:
     rows = make_rows(["c", "a", "b"], [T0], [1], HOUR)
-    static = StaticFeatures().fit(rows, ForecastData(pd.DataFrame(), site=_site()))
-    got = static.transform(rows, ForecastData(pd.DataFrame()))
+    static = StaticFeatures().fit(rows, City(pd.DataFrame(), site=_site()))
+    got = static.transform(rows, City(pd.DataFrame()))
     assert static.get_feature_names_out() == [
         "zone_code",
         "area_m2",
@@ -622,8 +614,8 @@ def test_static_features_describe_the_zone_from_the_site() -> None:
 
 def test_a_zone_not_seen_in_fit_gets_code_minus_one() -> None:
     fit_rows = make_rows(["a", "b"], [T0], [1], HOUR)
-    static = StaticFeatures().fit(fit_rows, ForecastData(pd.DataFrame()))
-    got = static.transform(make_rows(["b", "c"], [T0], [1], HOUR), ForecastData(pd.DataFrame()))
+    static = StaticFeatures().fit(fit_rows, City(pd.DataFrame()))
+    got = static.transform(make_rows(["b", "c"], [T0], [1], HOUR), City(pd.DataFrame()))
     assert static.get_feature_names_out() == ["zone_code"]
     assert got["zone_code"].tolist() == [1, -1]
     assert static.get_code_labels() == {"zone_code": {-1: "a zone not seen in fit", 0: "a", 1: "b"}}
@@ -695,7 +687,7 @@ SAMPLE_COLUMNS = [
 def test_the_default_columns_of_the_sample_city_are_pinned() -> None:
     site = cc.load_site_profile(cc.sample_path() / "site.toml")
     rows = make_rows(site.zone_ids, [T0], [1], HOUR)
-    pipe = default_features(site).fit(rows, ForecastData(pd.DataFrame(), site=site))
+    pipe = default_features(site).fit(rows, City(pd.DataFrame(), site=site))
     assert pipe.get_feature_names_out() == SAMPLE_COLUMNS
     # codes, not quantities: a model splits them by value, not by rank
     assert pipe.get_categorical_names_out() == [
@@ -709,7 +701,7 @@ def test_the_default_columns_of_the_sample_city_are_pinned() -> None:
 
 
 def test_default_features_transform_the_small_city_with_the_pinned_dtypes(
-    small: ForecastData,
+    small: City,
 ) -> None:
     rows = make_rows(["stadium_plaza"], [_utc("2024-03-09 12:00")], range(1, 25), HOUR)
     got = default_features(small.site).fit_transform(rows, small)
@@ -763,7 +755,7 @@ def test_every_transformer_clones_with_its_parameters(transformer: FeatureTransf
 
 @pytest.mark.parametrize("transformer", TRANSFORMERS, ids=lambda t: type(t).__name__)
 def test_every_transformer_refuses_to_transform_before_fit(
-    transformer: FeatureTransformer, small: ForecastData
+    transformer: FeatureTransformer, small: City
 ) -> None:
     rows = make_rows(["station_square"], [_utc("2024-02-01")], [1], HOUR)
     name = type(transformer).__name__
@@ -773,7 +765,7 @@ def test_every_transformer_refuses_to_transform_before_fit(
 
 @pytest.mark.parametrize("transformer", TRANSFORMERS, ids=lambda t: type(t).__name__)
 def test_every_transformer_gives_named_empty_columns_for_no_rows(
-    transformer: FeatureTransformer, small: ForecastData
+    transformer: FeatureTransformer, small: City
 ) -> None:
     rows = make_rows(["station_square"], [_utc("2024-02-01")], [1], HOUR)
     fitted = clone(transformer).fit(rows, small)
@@ -832,13 +824,13 @@ def test_the_pipeline_exposes_nested_parameters() -> None:
         (
             WeatherFeatures(max_observation_age_h=0),
             "Invalid WeatherFeatures parameters: 1 problem.\n"
-            "- `max_observation_age_h` must be a positive number. Got 0.",
+            "- `max_observation_age_h` must be a positive number or None. Got 0.",
         ),
     ],
     ids=lambda v: type(v).__name__ if isinstance(v, FeatureTransformer) else None,
 )
 def test_fit_refuses_bad_parameters_with_one_clear_message(
-    transformer: FeatureTransformer, message: str, small: ForecastData
+    transformer: FeatureTransformer, message: str, small: City
 ) -> None:
     rows = make_rows(["station_square"], [_utc("2024-02-01")], [1], HOUR)
     with pytest.raises(ParameterError) as err:

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import crowdcast as cc
+from crowdcast import City
 from crowdcast.exceptions import NotFittedError, ParameterError
-from crowdcast.features import ForecastData
 
 LIGHT = {"n_estimators": 30, "num_leaves": 15}
 #: The models whose log1p-scale scores the default point forecast averages.
@@ -159,7 +159,7 @@ def _design(model, fc):  # type: ignore[no-untyped-def]
     """The float32 feature matrix the boosters see, built without the model's helper."""
     return model.features_.transform(
         fc[["zone", "origin", "horizon", "timestamp"]],
-        ForecastData(
+        City(
             counts=pd.DataFrame(), events=model.events_, weather=model.weather_, site=model.site_
         ).with_grid(model.history_),
     ).to_numpy(dtype=np.float32)
@@ -242,7 +242,7 @@ def test_the_feature_matrix_is_the_same_in_chunks(model, monkeypatch) -> None:  
     import crowdcast.models._gbm as gbm
 
     fc = model.predict()
-    data = ForecastData(
+    data = City(
         counts=pd.DataFrame(), events=model.events_, weather=model.weather_, site=model.site_
     ).with_grid(model.history_)
     rows = fc[["zone", "origin", "horizon", "timestamp"]]
@@ -443,12 +443,12 @@ def test_a_forecaster_fitted_on_a_streamed_table_forecasts_as_before(city, monke
 
 
 def test_training_rows_are_every_observed_target_of_every_training_origin(city) -> None:  # type: ignore[no-untyped-def]
-    from crowdcast.features import make_rows
+    from crowdcast.schemas import make_rows
 
     counts = city.counts.copy()
     counts.loc[counts.index[100:400], "count"] = np.nan  # a gap: its targets are left out
     m = cc.GBMForecaster(horizon=6, origin_step=5)
-    history = ForecastData(counts=counts).history()
+    history = City(counts=counts).history()
     got = m._training_rows(history)
     # the reference: every (zone, origin, horizon), then the observed targets
     first = history.start + 14 * pd.Timedelta(days=1)

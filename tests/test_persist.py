@@ -67,10 +67,10 @@ def test_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
 
 
 def test_save_refuses_to_overwrite_and_unfitted_models(tmp_path: Path, counts) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(NotFittedError, match="fit it before saving"):
+    with pytest.raises(NotFittedError, match="only a fitted model can be saved"):
         save_model(LastValue(), tmp_path / "m.ccm")
     (tmp_path / "m.ccm").write_text("mine")
-    with pytest.raises(CrowdcastError, match="already exists; pass overwrite=True"):
+    with pytest.raises(CrowdcastError, match="must be a file that does not exist yet"):
         save_model(LastValue().fit(counts), tmp_path / "m.ccm")
     assert (tmp_path / "m.ccm").read_text() == "mine"
     save_model(LastValue().fit(counts), tmp_path / "m.ccm", overwrite=True)

@@ -17,19 +17,23 @@ def city() -> cc.City:
     return cc.load_sample()
 
 
-def test_a_source_used_for_an_undeclared_purpose_is_refused(city: cc.City) -> None:
+def test_a_city_used_for_an_undeclared_purpose_is_refused_for_every_source_it_holds(
+    city: cc.City,
+) -> None:
     with pytest.raises(PrivacyError) as info:
-        forecast_city(
-            city, model=cc.SeasonalNaive(horizon=2), horizon=2, purpose="mobility_research"
-        )
+        city.with_purpose("mobility_research")
     path = city.site.path
     hint = (
         "    hint: run for one of crowd_safety, event_planning, operations, or, if the data "
         "protection officer agrees, add 'mobility_research' to the source's `purposes` in the "
         "site profile"
     )
+    only_safety = (
+        "    hint: run for one of crowd_safety, or, if the data protection officer agrees, add "
+        "'mobility_research' to the source's `purposes` in the site profile"
+    )
     assert str(info.value) == (
-        "Sources used beyond their declared purposes: 4 problems.\n"
+        "Sources used beyond their declared purposes: 6 problems.\n"
         "- source 'counts' (counts) must be declared for purpose 'mobility_research' to be "
         "used for it. Got purposes crowd_safety, event_planning, operations.\n"
         f"    where: {path}\n{hint}\n"
@@ -41,8 +45,17 @@ def test_a_source_used_for_an_undeclared_purpose_is_refused(city: cc.City) -> No
         f"operations.\n    where: {path}\n{hint}\n"
         "- source 'weather_forecasts' (weather) must be declared for purpose "
         "'mobility_research' to be used for it. Got purposes crowd_safety, event_planning, "
-        f"operations.\n    where: {path}\n{hint}"
+        f"operations.\n    where: {path}\n{hint}\n"
+        "- source 'alcohol_sales' (signals) must be declared for purpose 'mobility_research' "
+        f"to be used for it. Got purposes crowd_safety.\n    where: {path}\n{only_safety}\n"
+        "- source 'incidents' (incidents) must be declared for purpose 'mobility_research' "
+        f"to be used for it. Got purposes crowd_safety.\n    where: {path}\n{only_safety}"
     )
+
+
+def test_forecast_city_needs_a_city_with_a_purpose(city: cc.City) -> None:
+    with pytest.raises(ParameterError, match="forecast_city needs a purpose"):
+        forecast_city(city.replace(purpose=None), model=cc.SeasonalNaive(horizon=2), horizon=2)
 
 
 def test_load_city_refuses_a_purpose_no_counts_source_is_declared_for() -> None:

@@ -17,7 +17,6 @@ PUBLIC = [
     "CancelEvent",
     "City",
     "Fold",
-    "ForecastData",
     "ForecastRun",
     "GBMForecaster",
     "IndicatorLibrary",

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crowdcast import City
 from crowdcast.exceptions import NotFittedError, ParameterError
-from crowdcast.features import ForecastData, make_rows
 from crowdcast.models import SarimaxForecaster
 from crowdcast.models._stats import _Regressors
+from crowdcast.schemas import make_rows
 
 AR = 0.7
 MEAN = 5.0  # log1p scale: about 150 people
@@ -74,7 +75,7 @@ def test_sarimax_intervals_cover_about_80_percent_on_simulated_data(
     model = _ar_model().fit(ar_series[ar_series["timestamp"] < cut])
     origins = pd.date_range(cut, periods=25, freq="25h")
     rows = make_rows(["a"], origins, np.arange(1, 25), "1h")
-    out = model.predict_rows(rows, ForecastData(counts=ar_series, freq=pd.Timedelta("1h")))
+    out = model.predict_rows(rows, City(counts=ar_series, freq=pd.Timedelta("1h")))
     actual = ar_series.set_index("timestamp")["count"].reindex(out["timestamp"]).to_numpy()
     inside = np.mean((actual >= out["q0.1"]) & (actual <= out["q0.9"]))
     assert 0.72 <= inside <= 0.88, inside

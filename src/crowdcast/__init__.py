@@ -9,7 +9,7 @@
 from crowdcast import exceptions
 from crowdcast._version import __version__
 from crowdcast.evaluation import Backtest, Fold, backtest, kpis
-from crowdcast.features import ForecastData, default_features
+from crowdcast.features import default_features
 from crowdcast.io import (
     City,
     load_city,
@@ -85,7 +85,6 @@ __all__ = [
     "CancelEvent",
     "City",
     "Fold",
-    "ForecastData",
     "ForecastRun",
     "GBMForecaster",
     "IndicatorLibrary",

@@ -49,6 +49,7 @@ __all__ = [
     "Duration",
     "InstanceOf",
     "Interval",
+    "ParameterRules",
     "PositiveInt",
     "Problems",
     "Rule",
@@ -56,6 +57,7 @@ __all__ = [
     "check_is_fitted",
     "check_params",
     "check_timezone",
+    "check_writable",
     "describe_value",
     "fit_context",
     "positive_int",
@@ -139,9 +141,16 @@ class Problems:
         self.extend([problem], error=error)
 
     def extend(
-        self, problems: Iterable[Problem], *, error: type[ProblemsError] | None = None
+        self, problems: Iterable[Problem] | Problems, *, error: type[ProblemsError] | None = None
     ) -> None:
-        """Record problems found elsewhere (kept as given, duplicates once)."""
+        """Record problems found elsewhere (kept as given, duplicates once).
+
+        Another :class:`Problems` keeps the kind of each of its problems.
+        """
+        if isinstance(problems, Problems):
+            for kind, found in problems._found.items():
+                self.extend(found, error=error or kind)
+            return
         found = self._found.setdefault(error or self.error, [])
         for problem in problems:
             if problem not in found:
@@ -353,6 +362,10 @@ class Check(Rule):
             return False
 
 
+#: The type of a class's ``_parameter_rules``: parameter name -> the rules any of which holds.
+ParameterRules = Mapping[str, Sequence[Rule | None]]
+
+
 def _rules(owner: type) -> Mapping[str, Sequence[Rule | None]]:
     """The parameter rules of a class and its bases (a subclass's rule wins)."""
     merged: dict[str, Sequence[Rule | None]] = {}
@@ -396,7 +409,7 @@ def check_params(owner: Any, *, title: str | None = None) -> None:
         found.add(f"`{param}`", expectation, describe_value(value), hint=hint)
     more = getattr(owner, "_more_problems", None)
     if more is not None:
-        found.extend(more())
+        found.extend(more())  # a Problems keeps its kinds; a list becomes ParameterErrors
     found.raise_if_any()
 
 
@@ -414,7 +427,7 @@ def fit_context(fit: F) -> F:
 # ----------------------------------------------------------------------------- fitted state
 
 
-def check_is_fitted(owner: Any, attribute: str, *, call: str) -> None:
+def check_is_fitted(owner: Any, attribute: str, *, call: str, why: str | None = None) -> None:
     """Raise :class:`~crowdcast.exceptions.NotFittedError` unless ``owner`` has ``attribute``.
 
     >>> class Model:
@@ -425,7 +438,10 @@ def check_is_fitted(owner: Any, attribute: str, *, call: str) -> None:
     crowdcast.exceptions.NotFittedError: This Model is not fitted yet. Call fit(counts, ...) first.
     """
     if not hasattr(owner, attribute):
-        raise NotFittedError(f"This {type(owner).__name__} is not fitted yet. Call {call} first.")
+        because = f": {why}" if why else ""
+        raise NotFittedError(
+            f"This {type(owner).__name__} is not fitted yet{because}. Call {call} first."
+        )
 
 
 # ----------------------------------------------------------------------------- time
@@ -468,6 +484,29 @@ def check_timezone(
 # ----------------------------------------------------------------------------- files
 
 
+def check_writable(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+    """``path`` as a Path, or a ParameterError when it exists and ``overwrite`` is false.
+
+    Call it before long work whose result goes to ``path``, so the refusal
+    comes first; :func:`atomic_write` checks again when it writes.
+    """
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise ParameterError(
+            [
+                Problem(
+                    "`path`",
+                    "a file that does not exist yet",
+                    str(target),
+                    hint="pass overwrite=True (--overwrite on the command line) to replace it; "
+                    "crowdcast never overwrites a file without being asked",
+                )
+            ],
+            title="Refusing to overwrite a file",
+        )
+    return target
+
+
 def atomic_write(
     path: str | os.PathLike[str],
     content: bytes | str | Callable[[Path], object],
@@ -488,19 +527,7 @@ def atomic_write(
     ParameterError
         When ``path`` exists and ``overwrite`` is false.
     """
-    target = Path(path)
-    if target.exists() and not overwrite:
-        raise ParameterError(
-            [
-                Problem(
-                    "`path`",
-                    "a file that does not exist yet",
-                    str(target),
-                    hint="pass overwrite=True to replace it "
-                    "(crowdcast never overwrites a file without being asked)",
-                )
-            ]
-        )
+    target = check_writable(path, overwrite=overwrite)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     tmp = Path(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crowdcast.exceptions import CrowdcastError
-from crowdcast.models._base import BaseForecaster, fingerprint
-from crowdcast.privacy._audit import AuditLog, file_fingerprint
-from crowdcast.privacy._egress import suppress
-from crowdcast.privacy._purpose import check_purpose
+from crowdcast._city import City
+from crowdcast._validation import atomic_write, check_writable
+from crowdcast.exceptions import ParameterError, Problem
+from crowdcast.models import BaseForecaster, fingerprint
+from crowdcast.privacy import AuditLog, file_fingerprint, suppress
+from crowdcast.schemas import PathLike
 
 __all__ = ["ForecastRun", "forecast_city", "peak_table"]
 
@@ -66,67 +68,60 @@ def peak_table(forecast: pd.DataFrame, counts: pd.DataFrame, timezone: str) -> p
 
 
 def forecast_city(
-    city: Any,
+    city: City,
     *,
     model: BaseForecaster | None = None,
     horizon: int = 24,
-    out: str | Path | None = None,
+    out: PathLike | None = None,
     overwrite: bool = False,
-    purpose: str | None = None,
     publish: bool = False,
-    audit: str | Path | AuditLog | None = None,
+    audit: PathLike | AuditLog | None = None,
 ) -> ForecastRun:
     """Fit ``model`` (the global LightGBM forecaster by default) on the city and forecast
     ``horizon`` intervals after the last observation, with the city's events and issued
     weather forecasts; optionally write the full forecast to ``out`` (CSV or Parquet).
 
-    ``purpose`` defaults to the one the city was loaded for; the counts, events and
-    weather sources used must be declared for it (else a ``PrivacyError``). It is
-    recorded in the model's provenance. With ``publish=True``, or for the purpose
-    ``public_information``, the forecast (returned and written) passes egress
-    suppression (:func:`crowdcast.privacy.suppress`). With ``audit`` (a path or an
+    The city must declare its purpose (``load_city(..., purpose=...)``, or
+    ``city.with_purpose(...)`` for another one); it was checked against the
+    sources when the city was built and is recorded in the model's provenance.
+    With ``publish=True``, or for the purpose ``public_information``, the forecast
+    (returned and written) passes egress suppression
+    (:func:`crowdcast.privacy.suppress`). With ``audit`` (a path or an
     :class:`~crowdcast.privacy.AuditLog`) the run is appended to the audit log.
+    The output is written whole or not at all and never replaces a file unless
+    ``overwrite``.
     """
-    from crowdcast.models._gbm import GBMForecaster
+    from crowdcast.models import GBMForecaster
 
-    purpose = purpose if purpose is not None else getattr(city, "purpose", None)
-    if purpose is None:
-        raise CrowdcastError(
-            "forecast_city needs a purpose: load the city with load_city(..., purpose=...) "
-            "or pass purpose=."
+    site = city.require_site("forecast_city")
+    if city.purpose is None:
+        raise ParameterError(
+            [
+                Problem(
+                    "the city's purpose",
+                    "declared",
+                    "none",
+                    hint="load the city with load_city(..., purpose=...) or use "
+                    "city.with_purpose(...)",
+                )
+            ],
+            title="forecast_city needs a purpose",
         )
-    loaded = getattr(city, "sources", None)  # ids of the sources the city was loaded from
-    check_purpose(
-        city.site,
-        purpose,
-        sources=list(loaded) if loaded is not None else None,
-        kinds=("counts", "events", "weather"),
-    )
-    target = Path(out) if out is not None else None
-    if target is not None and target.exists() and not overwrite:
-        raise CrowdcastError(
-            f"{target} already exists; pass overwrite=True (--overwrite) to replace it."
-        )
+    target = check_writable(out, overwrite=overwrite) if out is not None else None
     forecaster = model if model is not None else GBMForecaster(horizon=horizon)
     t0 = time.perf_counter()
-    forecaster.fit(
-        city.counts, events=city.events, weather=city.weather, site=city.site, purpose=purpose
-    )
+    forecaster.fit(city)
     t1 = time.perf_counter()
     forecast = forecaster.predict(horizon=horizon)
     t2 = time.perf_counter()
-    peaks = peak_table(forecast, city.counts, city.site.timezone)
-    if publish or purpose == "public_information":
-        forecast = suppress(forecast, city.site)
+    peaks = peak_table(forecast, city.counts, site.timezone)
+    if publish or city.purpose == "public_information":
+        forecast = suppress(forecast, site)
     if target is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.suffix.lower() in (".parquet", ".pq"):
-            forecast.to_parquet(target, index=False)
-        else:
-            forecast.to_csv(target, index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+        atomic_write(target, _writer(forecast, target), overwrite=overwrite)
     if audit is not None:
-        log = audit if isinstance(audit, AuditLog) else AuditLog(audit)
-        log.append(_audit_record(city, forecaster, forecast, target, purpose))
+        log = audit if isinstance(audit, AuditLog) else AuditLog(Path(audit))
+        log.append(_audit_record(city, forecaster, forecast, target, city.purpose))
     return ForecastRun(
         forecast=forecast,
         peaks=peaks,
@@ -134,12 +129,19 @@ def forecast_city(
         path=target,
         fit_seconds=t1 - t0,
         predict_seconds=t2 - t1,
-        purpose=purpose,
+        purpose=city.purpose,
     )
 
 
+def _writer(forecast: pd.DataFrame, target: Path) -> Callable[[Path], None]:
+    """How to write the forecast: Parquet for ``.parquet``/``.pq``, else CSV."""
+    if target.suffix.lower() in (".parquet", ".pq"):
+        return lambda path: forecast.to_parquet(path, index=False)
+    return lambda path: forecast.to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+
+
 def _audit_record(
-    city: Any,
+    city: City,
     model: BaseForecaster,
     forecast: pd.DataFrame,
     target: Path | None,
@@ -147,14 +149,15 @@ def _audit_record(
 ) -> dict[str, Any]:
     prov = model.provenance_
     used = ("counts", "events", "weather")
-    loaded = getattr(city, "sources", None)
+    loaded = city.sources or None
+    site = city.require_site("the audit")
     return {
         "action": "forecast",
         "purpose": purpose,
-        "site": city.site.id,
+        "site": site.id,
         "sources": [
             {"id": s.id, "kind": s.kind, "sha256": file_fingerprint(s.path)}
-            for s in city.site.sources
+            for s in site.sources
             if (loaded is None or s.id in loaded) and s.kind in used
         ],
         "model": {

@@ -25,8 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crowdcast._city import City
 from crowdcast.exceptions import ParameterError, Problem, format_message
-from crowdcast.schemas import EVENTS, as_utc, validate_events
+from crowdcast.models import BaseForecaster
+from crowdcast.schemas import EVENTS, TimestampLike, as_utc, validate_events
 
 __all__ = ["AddEvent", "CancelEvent", "Change", "SetAttendance", "SetWeather", "what_if"]
 
@@ -159,30 +161,51 @@ def _latest_forecast(
 
 
 def what_if(
-    model: Any,
+    model: BaseForecaster,
     changes: Sequence[Change],
     *,
-    origin: Any = None,
-    counts: pd.DataFrame | None = None,
-    events: pd.DataFrame | None = None,
-    weather: pd.DataFrame | None = None,
+    origin: TimestampLike | None = None,
+    data: City | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Forecast with and without ``changes`` from one origin; compare side by side.
 
-    Returns the forecast keys (``zone, origin, timestamp, horizon``) and, per
-    quantile column ``qX``, ``base_qX``, ``scenario_qX`` and ``diff_qX``
-    (scenario minus base).
+    Parameters
+    ----------
+    model
+        A fitted forecaster.
+    changes
+        What differs in the scenario (:class:`SetAttendance`,
+        :class:`CancelEvent`, :class:`AddEvent`, :class:`SetWeather`).
+    origin
+        Start of the first forecast interval; by default the interval after
+        the last observation.
+    data
+        The :class:`~crowdcast.City` (or counts table) to forecast from; what
+        the model was fitted on when omitted. Changes apply to its events and
+        weather.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The forecast keys (``zone, origin, timestamp, horizon``) and, per
+        quantile column ``qX``, ``base_qX``, ``scenario_qX`` and ``diff_qX``
+        (scenario minus base).
     """
     if not changes:
         raise ParameterError(format_message("`changes`", "at least one change", "none"))
-    base = model.predict(counts, origin=origin, events=events, weather=weather)
+    base = model.predict(data, origin=origin)
     start = base["origin"].iloc[0]
-    ev = events if events is not None else model.events_
+    city = data if isinstance(data, City) else None
+    ev = city.events if city is not None else model.events_
     ev = ev if ev is not None else pd.DataFrame({c: [] for c in EVENTS.names})
-    we = weather if weather is not None else model.weather_
+    we = city.weather if city is not None else model.weather_
     for change in changes:
         ev, we = change.apply(ev, we, start)
-    scenario = model.predict(counts, origin=start, events=ev, weather=we)
+    scenario_data = city.replace(events=ev, weather=we) if city is not None else data
+    if city is not None:
+        scenario = model.predict(scenario_data, origin=start)
+    else:
+        scenario = model.predict(scenario_data, origin=start, events=ev, weather=we)
     keys = ["zone", "origin", "timestamp", "horizon"]
     out = base[keys].copy()
     for col in model.quantile_columns:

@@ -36,10 +36,9 @@ import numpy as np
 import pandas as pd
 
 from crowdcast.exceptions import ParameterError, Problem, SchemaError
-from crowdcast.models._base import quantile_columns_of
 from crowdcast.profiles import IndicatorLibrary, SiteProfile
 from crowdcast.risk import RiskTable, alert_kpis, assess
-from crowdcast.schemas import as_timedelta, validate_incidents
+from crowdcast.schemas import as_timedelta, quantile_columns, validate_incidents
 
 __all__ = ["HitRate", "alert_kpis_backtest", "hit_rate"]
 
@@ -82,11 +81,6 @@ def require_table(
             title=f"Invalid {what}",
         )
     return table
-
-
-def _quantile_columns(df: pd.DataFrame) -> list[str]:
-    """The ``q<tau>`` columns with at least one value, by increasing tau."""
-    return list(quantile_columns_of(df, with_values=True))
 
 
 def _step(rows: pd.DataFrame) -> pd.Timedelta | None:
@@ -181,7 +175,7 @@ def alert_kpis_backtest(
     out = []
     for m in models:
         rows = t[t["model"] == m]
-        cols = _quantile_columns(rows)
+        cols = list(quantile_columns(rows, with_values=True))
         if len(cols) < 2:
             raise ParameterError(
                 [

@@ -25,13 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crowdcast._checks import positive_int
+from crowdcast._city import City, as_city
+from crowdcast._validation import positive_int
 from crowdcast.evaluation._folds import Fold
 from crowdcast.exceptions import ConfigError, ParameterError, Problem
-from crowdcast.features._base import ForecastData, History
-from crowdcast.models._base import BaseForecaster
-from crowdcast.privacy._purpose import check_purpose, validate_purpose
-from crowdcast.schemas import validate_counts
+from crowdcast.models import BaseForecaster
+from crowdcast.schemas import History
 
 __all__ = ["Backtest", "backtest", "event_mask", "seasonal_scale"]
 
@@ -103,10 +102,9 @@ class Backtest:
 
 def backtest(
     models: BaseForecaster | Sequence[BaseForecaster] | Mapping[str, BaseForecaster],
-    data: Any,
+    data: City | pd.DataFrame,
     *,
     fold: Fold | None = None,
-    purpose: str | None = None,
     n_jobs: int = 1,
     progress: bool | None = None,
     seed: int = 0,
@@ -119,17 +117,16 @@ def backtest(
         A forecaster, a list of them (named by class, numbered when repeated)
         or a mapping ``name -> forecaster``. They are cloned, never modified.
     data
-        A :class:`~crowdcast.City` (``load_city``/``load_sample``) or a
-        :class:`~crowdcast.features.ForecastData` with counts, and optionally
-        events, weather (observations and issued forecasts) and the site.
+        A :class:`~crowdcast.City` (``load_city``, ``load_sample``,
+        ``City.from_tables``) with counts, and optionally events, weather
+        (observations and issued forecasts) and the site; or a counts table
+        alone. With a site profile the City must declare a purpose (every
+        source used is declared for it, checked when the City was built); it
+        goes into each model's provenance. Use ``city.with_purpose(...)`` to
+        evaluate for another purpose.
     fold
         The protocol; ``Fold()`` (28 daily origins, 24 intervals ahead, refit
         at each) by default.
-    purpose
-        What the forecasts are for; defaults to the purpose the city was
-        loaded for. Required with a site profile: every source used must be
-        declared for it (no function creep), and it goes into each model's
-        provenance.
     n_jobs
         Parallel jobs (joblib; ``-1`` = all cores). Each worker runs its
         models single-threaded, so LightGBM does not oversubscribe.
@@ -155,43 +152,31 @@ def backtest(
     if not isinstance(fold, Fold):
         raise ParameterError([Problem("`fold`", "a crowdcast.evaluation.Fold", repr(fold))])
     named = _name_models(models)
-    inputs = _as_data(data)
-    purpose = purpose if purpose is not None else getattr(data, "purpose", None)
-    if purpose is not None:
-        validate_purpose(purpose)
-    if inputs.site is not None:
-        if purpose is None:
-            raise ConfigError(
-                [
-                    Problem(
-                        "backtest purpose",
-                        "a purpose declared for the data sources",
-                        "none",
-                        hint="load the city with load_city(..., purpose=...) or pass purpose=",
-                    )
-                ],
-                title="backtest needs a purpose",
-            )
-        kinds = ["counts"] + [k for k in ("events", "weather") if getattr(inputs, k) is not None]
-        check_purpose(inputs.site, purpose, kinds=kinds)
-    counts = validate_counts(inputs.counts, source="counts passed to backtest")
-    history = History.from_counts(counts, inputs.freq)
-    timezone = inputs.site.timezone if inputs.site is not None else "UTC"
+    city = as_city(data, source="backtest")
+    if city.site is not None and city.purpose is None:
+        raise ConfigError(
+            [
+                Problem(
+                    "backtest purpose",
+                    "a purpose declared for the data sources",
+                    "none",
+                    hint="load the city with load_city(..., purpose=...) or use "
+                    "city.with_purpose(...)",
+                )
+            ],
+            title="backtest needs a purpose",
+        )
+    history = city.history()
+    timezone = city.site.timezone if city.site is not None else "UTC"
     origins = fold.origins(history, timezone)
-    inputs = ForecastData(
-        counts=counts,
-        events=inputs.events,
-        weather=inputs.weather,
-        site=inputs.site,
-        freq=history.freq,
-    )
+    inputs = city.with_grid(history)
 
     jobs = [
         (name, model, group)
         for name, model in named.items()
         for group in fold.refit_groups(len(origins))
     ]
-    results = _run(jobs, inputs, origins, fold, purpose, seed, n_jobs, progress)
+    results = _run(jobs, inputs, origins, fold, seed, n_jobs, progress)
     parts = [part for part, _ in results]
     table = pd.concat(parts, ignore_index=True)
     keys = ["model", "fold", "origin", "zone", "timestamp", "horizon"]
@@ -217,10 +202,9 @@ def backtest(
 
 def _run(
     jobs: list[tuple[str, BaseForecaster, list[int]]],
-    data: ForecastData,
+    data: City,
     origins: pd.DatetimeIndex,
     fold: Fold,
-    purpose: str | None,
     seed: int,
     n_jobs: int,
     progress: bool | None,
@@ -229,7 +213,7 @@ def _run(
     from tqdm.auto import tqdm
 
     tasks = (
-        delayed(_job)(name, model, data, origins[group], group, fold, purpose, seed)
+        delayed(_job)(name, model, data, origins[group], group, fold, seed)
         for name, model, group in jobs
     )
     bar = tqdm(total=len(jobs), desc="backtest", unit="fit", disable=_disable(progress))
@@ -249,11 +233,10 @@ def _disable(progress: bool | None) -> bool | None:
 def _job(
     name: str,
     model: BaseForecaster,
-    data: ForecastData,
+    data: City,
     origins: pd.DatetimeIndex,
     fold_ids: list[int],
     fold: Fold,
-    purpose: str | None,
     seed: int,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     from sklearn.base import clone
@@ -267,12 +250,12 @@ def _job(
     lag = fold.gap * freq
     counts = data.counts
     start = time.perf_counter()
-    train = counts[counts["timestamp"] < origins[0] - lag]
-    est.fit(train, events=data.events, weather=data.weather, site=data.site, purpose=purpose)
+    # subsets of a validated City are valid: no table is checked again
+    est.fit(data.replace(counts=counts[counts["timestamp"] < origins[0] - lag]))
     fitted = time.perf_counter()
     parts = []
     for i, (origin, fold_id) in enumerate(zip(origins, fold_ids, strict=True)):
-        seen = None if i == 0 else counts[counts["timestamp"] < origin - lag]
+        seen = None if i == 0 else data.replace(counts=counts[counts["timestamp"] < origin - lag])
         fc = est.predict(seen, origin=origin, horizon=fold.horizon)
         fc.attrs = {}
         parts.append(fc.assign(model=name, fold=fold_id))
@@ -314,23 +297,6 @@ def _name_models(
             ]
         )
     return named
-
-
-def _as_data(data: Any) -> ForecastData:
-    if isinstance(data, ForecastData):
-        return data
-    if all(hasattr(data, k) for k in ("counts", "events", "weather", "site")):
-        return ForecastData.from_city(data)
-    raise ParameterError(
-        [
-            Problem(
-                "`data`",
-                "a City (load_city / load_sample) or a ForecastData",
-                type(data).__name__,
-                hint="wrap tables: ForecastData(counts=..., events=..., weather=..., site=...)",
-            )
-        ]
-    )
 
 
 # ----------------------------------------------------------------------------- truth

@@ -11,16 +11,30 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from crowdcast._checks import positive_int
+from crowdcast._validation import (
+    Check,
+    Duration,
+    InstanceOf,
+    Interval,
+    ParameterRules,
+    PositiveInt,
+    check_params,
+)
 from crowdcast.exceptions import ParameterError, Problem
-from crowdcast.schemas import as_utc
+from crowdcast.schemas import DAY, History, as_utc
 
 __all__ = ["Fold"]
+
+
+def _time_of_day(value: Any) -> bool:
+    if value is not None:
+        dt.time.fromisoformat(str(value))  # a ValueError means no
+    return True
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,7 @@ class Fold:
     Daily origins at 06:00 Amsterdam time across the switch to summer time:
 
     >>> import numpy as np, pandas as pd
-    >>> from crowdcast.features import History
+    >>> from crowdcast.schemas import History
     >>> grid = History(("a",), pd.Timestamp("2024-03-01", tz="UTC"), pd.Timedelta("1h"),
     ...                np.zeros((1, 24 * 32)))
     >>> Fold(horizon=24, n_windows=3, origin_time="06:00").origins(grid, "Europe/Amsterdam")
@@ -73,39 +87,30 @@ class Fold:
     origin_time: str | None = None
     end: Any = None
 
+    _parameter_rules: ClassVar[ParameterRules] = {
+        "horizon": [PositiveInt()],
+        "n_windows": [PositiveInt()],
+        "step": [Duration(hint="e.g. '1D', '6h'")],
+        "gap": [Interval(0, None, integer=True, expectation="a non-negative integer (intervals)")],
+        "refit": [InstanceOf(bool, "True, False"), PositiveInt()],
+        "origin_time": [Check(_time_of_day, "a time of day 'HH:MM'")],
+    }
+
     def __post_init__(self) -> None:
-        problems = []
-        if not positive_int(self.horizon):
-            problems.append(Problem("`horizon`", "a positive integer", repr(self.horizon)))
-        if not positive_int(self.n_windows):
-            problems.append(Problem("`n_windows`", "a positive integer", repr(self.n_windows)))
-        if self.step_delta is None:
-            problems.append(
-                Problem("`step`", "a positive duration", repr(self.step), hint="e.g. '1D', '6h'")
-            )
-        if isinstance(self.gap, bool) or not isinstance(self.gap, int | np.integer) or self.gap < 0:
-            problems.append(Problem("`gap`", "a non-negative integer (intervals)", repr(self.gap)))
-        if not isinstance(self.refit, bool) and not positive_int(self.refit):
-            problems.append(
-                Problem("`refit`", "True, False or a positive integer", repr(self.refit))
-            )
-        if self.origin_time is not None:
-            if self.time_of_day is None:
-                problems.append(
-                    Problem("`origin_time`", "a time of day 'HH:MM'", repr(self.origin_time))
+        check_params(self, title="Invalid Fold")
+
+    def _more_problems(self) -> list[Problem]:
+        step = self.step_delta
+        if self.origin_time is not None and step is not None and step % DAY != pd.Timedelta(0):
+            return [
+                Problem(
+                    "`step`",
+                    "whole days when `origin_time` is set",
+                    repr(self.step),
+                    hint="drop origin_time to step by hours",
                 )
-            step = self.step_delta
-            if step is not None and step % pd.Timedelta("1D") != pd.Timedelta(0):
-                problems.append(
-                    Problem(
-                        "`step`",
-                        "whole days when `origin_time` is set",
-                        repr(self.step),
-                        hint="drop origin_time to step by hours",
-                    )
-                )
-        if problems:
-            raise ParameterError(problems, title="Invalid Fold")
+            ]
+        return []
 
     @property
     def step_delta(self) -> pd.Timedelta | None:
@@ -119,18 +124,15 @@ class Fold:
     def time_of_day(self) -> dt.time | None:
         if self.origin_time is None:
             return None
-        try:
-            return dt.time.fromisoformat(str(self.origin_time))
-        except ValueError:
-            return None
+        return dt.time.fromisoformat(str(self.origin_time))
 
     def refit_groups(self, n: int) -> list[list[int]]:
         """Origin indices ``0..n-1`` grouped by the fit they share."""
         every = 1 if self.refit is True else n if self.refit is False else int(self.refit)
         return [list(range(i, min(i + every, n))) for i in range(0, n, every)]
 
-    def origins(self, history: Any, timezone: str = "UTC") -> pd.DatetimeIndex:
-        """The UTC origins, oldest first, for a :class:`~crowdcast.features.History` grid."""
+    def origins(self, history: History, timezone: str = "UTC") -> pd.DatetimeIndex:
+        """The UTC origins, oldest first, for a :class:`~crowdcast.schemas.History` grid."""
         freq: pd.Timedelta = history.freq
         step = self.step_delta
         assert step is not None  # validated

@@ -47,7 +47,7 @@ from crowdcast.exceptions import (
     Problem,
     SchemaError,
 )
-from crowdcast.models._base import quantile_column, quantile_columns_of
+from crowdcast.schemas import quantile_column, quantile_columns
 
 __all__ = ["kpis", "peak_days", "peak_kpis", "skill"]
 
@@ -117,11 +117,6 @@ def _check_interval(interval: object) -> tuple[float, float]:
     return lo, hi
 
 
-def _quantile_columns(table: pd.DataFrame) -> dict[str, float]:
-    """The quantile columns ``q<τ>`` of the table, by increasing τ."""
-    return quantile_columns_of(table)
-
-
 def _check_table(table: object, required: Sequence[str], function: str) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise ParameterError(
@@ -157,7 +152,7 @@ def _check_table(table: object, required: Sequence[str], function: str) -> pd.Da
                 hint="localise or convert with .dt.tz_localize('UTC'); " + _BACKTEST_HINT,
             )
         )
-    numeric = ["actual", *(["scale"] if "scale" in required else []), *_quantile_columns(table)]
+    numeric = ["actual", *(["scale"] if "scale" in required else []), *quantile_columns(table)]
     for col in numeric:
         if col in table.columns and (
             not pd.api.types.is_numeric_dtype(table[col]) or pd.api.types.is_bool_dtype(table[col])
@@ -305,7 +300,7 @@ def kpis(
     _check_timezone(timezone)
     lo_tau, hi_tau = _check_interval(interval)
     table = _check_table(table, _KPI_REQUIRED, "kpis")
-    qcols = _quantile_columns(table)
+    qcols = quantile_columns(table)
     y = table["actual"].to_numpy(dtype="float64", na_value=np.nan)
     obs = ~np.isnan(y)
     has = _has_column(table, qcols)

@@ -26,11 +26,10 @@ import pandas as pd
 from crowdcast.evaluation._application import require_table
 from crowdcast.evaluation._kpis import SKILL_METRICS, kpis, skill
 from crowdcast.exceptions import ParameterError, Problem, SchemaError
-from crowdcast.models._base import quantile_columns_of
 from crowdcast.profiles import IndicatorLibrary, SiteProfile, load_indicator_library
 from crowdcast.risk import RiskTable, max_density
 from crowdcast.risk._quantiles import quantile_at
-from crowdcast.schemas import as_utc
+from crowdcast.schemas import as_utc, quantile_columns
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -93,7 +92,7 @@ def _require(table: object, columns: Sequence[str], what: str) -> pd.DataFrame:
 
 def _quantile_cols(df: pd.DataFrame) -> list[tuple[float, str]]:
     """``(tau, column)`` of the ``q<tau>`` columns with at least one value, by tau."""
-    return [(tau, col) for col, tau in quantile_columns_of(df, with_values=True).items()]
+    return [(tau, col) for col, tau in quantile_columns(df, with_values=True).items()]
 
 
 def _one_of(what: str, value: object, known: Sequence[object], hint: str | None = None) -> NoReturn:

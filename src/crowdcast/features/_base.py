@@ -1,75 +1,33 @@
-"""The feature framework: what a forecast may know, target rows, and transformers.
+"""The feature framework: what a forecast may know, and transformers that compute it.
 
 A forecast is made at an ``origin``: counts observed at timestamps before the
 origin are known, later ones are not. Each row to predict is one
 ``(zone, origin, horizon)``; its ``timestamp`` (the target interval's start)
 is ``origin + (horizon - 1) * freq``, so horizon 1 is the interval starting at
-the origin.
+the origin (:func:`crowdcast.schemas.make_rows` builds them).
 
 Transformers follow the scikit-learn contract (``__init__`` stores
-parameters, ``fit`` returns ``self``, learned state ends in ``_``,
-``get_params``/``clone`` work) with one addition: ``fit`` and ``transform``
-take the :class:`ForecastData` next to the rows, because features of a row
-come from the history, the calendar and the weather, not from the row alone.
-Column names are derived from parameters and never depend on the data.
+parameters, ``fit`` checks them once and returns ``self``, learned state ends
+in ``_``, ``get_params``/``set_params``/``clone`` work) with one addition:
+``fit`` and ``transform`` take the :class:`~crowdcast.City` next to the rows,
+because features of a row come from the history, the calendar and the
+weather, not from the row alone. Column names are derived from parameters and
+never depend on the data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from crowdcast.exceptions import ConfigError, NotFittedError, Problem
-from crowdcast.profiles import SiteProfile
-from crowdcast.schemas import History, make_rows
+from crowdcast._city import City
+from crowdcast._validation import Check, ParameterRules, Problems, check_is_fitted, fit_context
+from crowdcast.exceptions import ConfigError
 
-__all__ = [
-    "FeaturePipeline",
-    "FeatureTransformer",
-    "ForecastData",
-    "History",
-    "make_rows",
-]
-
-
-@dataclass(frozen=True)
-class ForecastData:
-    """Everything a forecaster may read: counts, known-future events and weather, the site.
-
-    ``weather`` holds observations (``issued_at`` NaT) and issued forecasts;
-    features use, at an origin, only observations before it and forecasts
-    issued at or before it.
-    """
-
-    counts: pd.DataFrame
-    events: pd.DataFrame | None = None
-    weather: pd.DataFrame | None = None
-    site: SiteProfile | None = None
-    freq: pd.Timedelta | None = None
-    grid: History | None = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def from_city(cls, city: Any) -> ForecastData:
-        """Take counts, events, weather and the site profile of a :class:`~crowdcast.City`."""
-        return cls(
-            counts=city.counts,
-            events=city.events,
-            weather=city.weather,
-            site=city.site,
-            freq=city.freq,
-        )
-
-    def history(self) -> History:
-        """The counts as a :class:`History` grid (``grid`` when given, else built)."""
-        return self.grid if self.grid is not None else History.from_counts(self.counts, self.freq)
-
-    def with_grid(self, grid: History) -> ForecastData:
-        """The same data with a prebuilt history grid (avoids re-gridding the counts)."""
-        return replace(self, grid=grid, freq=grid.freq)
+__all__ = ["FeatureTransformer", "FeatureUnion"]
 
 
 class FeatureTransformer(BaseEstimator):
@@ -84,19 +42,19 @@ class FeatureTransformer(BaseEstimator):
     #: order means nothing, so models should split them by value, not by rank.
     _categorical: tuple[str, ...] = ()
 
-    def fit(self, rows: pd.DataFrame, data: ForecastData) -> FeatureTransformer:
+    @fit_context
+    def fit(self, rows: pd.DataFrame, data: City) -> FeatureTransformer:
+        """Check the parameters, learn what the columns need from the training rows."""
         self._fit(rows, data)
         self.n_features_out_ = len(self.get_feature_names_out())
         return self
 
-    def _fit(self, rows: pd.DataFrame, data: ForecastData) -> None:
+    def _fit(self, rows: pd.DataFrame, data: City) -> None:
         """Learn state from training rows; most transformers learn nothing."""
 
-    def transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
-        if not hasattr(self, "n_features_out_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet. Call fit(rows, data) first."
-            )
+    def transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
+        """The feature columns of ``rows``, indexed like them."""
+        check_is_fitted(self, "n_features_out_", call="fit(rows, data)")
         out = self._transform(rows, data)
         names = self.get_feature_names_out()
         if list(out.columns) != names:  # pragma: no cover - a programming error
@@ -104,10 +62,10 @@ class FeatureTransformer(BaseEstimator):
         out.index = rows.index
         return out
 
-    def fit_transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+    def fit_transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         return self.fit(rows, data).transform(rows, data)
 
-    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+    def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         raise NotImplementedError
 
     def get_feature_names_out(self) -> list[str]:
@@ -134,39 +92,70 @@ class FeatureTransformer(BaseEstimator):
         return {}
 
 
-class FeaturePipeline(FeatureTransformer):
+def _unique_step_names(steps: Any) -> bool:
+    names = [name for name, _ in steps]
+    return len(set(names)) == len(names)
+
+
+def _steps_of_pairs(steps: Any) -> bool:
+    return isinstance(steps, list | tuple) and all(
+        isinstance(s, tuple) and len(s) == 2 and isinstance(s[0], str) for s in steps
+    )
+
+
+class FeatureUnion(FeatureTransformer):
     """Transformers side by side; their columns are concatenated in order.
+
+    As scikit-learn's ``FeatureUnion``: every step sees the same rows and
+    data, and ``get_params``/``set_params`` reach the steps by name
+    (``union.set_params(calendar__country="NL")``, or a whole step with
+    ``union.set_params(calendar=CalendarFeatures())``).
 
     Parameters
     ----------
     steps
-        ``(name, transformer)`` pairs, as in scikit-learn.
+        ``(name, transformer)`` pairs with distinct names.
+
+    Examples
+    --------
+    >>> from crowdcast.features import HorizonFeature, OriginLags
+    >>> union = FeatureUnion([("horizon", HorizonFeature()), ("lags", OriginLags(lags=(1,)))])
+    >>> union.set_params(lags__lags=(1, 2)).get_feature_names_out()
+    ['horizon', 'lag_origin_1', 'lag_origin_2']
     """
+
+    _parameter_rules: ClassVar[ParameterRules] = {
+        "steps": [
+            Check(_steps_of_pairs, "a list of (name, transformer) pairs"),
+        ]
+    }
 
     def __init__(self, steps: Sequence[tuple[str, FeatureTransformer]]) -> None:
         self.steps = steps
 
-    def _check(self) -> None:
-        names = [n for n, _ in self.steps]
-        if len(set(names)) != len(names):
-            raise ConfigError([Problem("pipeline step names", "unique", ", ".join(names))])
+    def _more_problems(self) -> Problems:
+        found = Problems(error=ConfigError)
+        if _steps_of_pairs(self.steps) and not _unique_step_names(self.steps):
+            found.add("pipeline step names", "unique", ", ".join(name for name, _ in self.steps))
+        return found
 
-    def fit(self, rows: pd.DataFrame, data: ForecastData) -> FeaturePipeline:
-        self._check()
+    @fit_context
+    def fit(self, rows: pd.DataFrame, data: City) -> FeatureUnion:
+        """Fit every step on the same rows; their column names must be distinct."""
         for _, step in self.steps:
             step.fit(rows, data)
         columns = self.get_feature_names_out()
         dupes = sorted({c for c in columns if columns.count(c) > 1})
         if dupes:
-            raise ConfigError([Problem("feature names", "unique", ", ".join(dupes))])
+            found = Problems(error=ConfigError)
+            found.add("feature names", "unique", ", ".join(dupes))
+            found.raise_if_any()
         self.n_features_out_ = len(columns)
         return self
 
-    def transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
-        if not hasattr(self, "n_features_out_"):
-            raise NotFittedError(
-                "This FeaturePipeline is not fitted yet. Call fit(rows, data) first."
-            )
+    def transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
+        """Every step's columns side by side, in step order."""
+        check_is_fitted(self, "n_features_out_", call="fit(rows, data)")
         parts = [step.transform(rows, data) for _, step in self.steps]
         return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=rows.index)
 
@@ -180,6 +169,7 @@ class FeaturePipeline(FeatureTransformer):
         return {c: m for _, step in self.steps for c, m in step.get_code_labels().items()}
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """``steps``, and with ``deep`` each step by name and its parameters as ``name__param``."""
         params: dict[str, Any] = {"steps": self.steps}
         if deep:
             for name, step in self.steps:
@@ -187,3 +177,28 @@ class FeaturePipeline(FeatureTransformer):
                 for key, value in step.get_params(deep=True).items():
                     params[f"{name}__{key}"] = value
         return params
+
+    def set_params(self, **params: Any) -> FeatureUnion:
+        """Set ``steps``, replace a step by its name, or set ``name__param`` on a step.
+
+        Unknown names raise a ``ValueError`` as in scikit-learn.
+        """
+        if "steps" in params:
+            self.steps = params.pop("steps")
+        names = [name for name, _ in self.steps]
+        replaced = {key: params.pop(key) for key in list(params) if key in names}
+        if replaced:
+            self.steps = [(n, replaced.get(n, step)) for n, step in self.steps]
+        nested: dict[str, dict[str, Any]] = {}
+        for key, value in params.items():
+            name, sep, sub = key.partition("__")
+            if not sep or name not in names:
+                raise ValueError(
+                    f"Invalid parameter {key!r} for {type(self).__name__}. "
+                    f"Valid parameters are: steps, the step names {names} and name__param."
+                )
+            nested.setdefault(name, {})[sub] = value
+        for name, step in self.steps:
+            if name in nested:
+                step.set_params(**nested[name])
+        return self

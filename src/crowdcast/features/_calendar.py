@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crowdcast.exceptions import Problem
-from crowdcast.features._base import FeatureTransformer, ForecastData
-from crowdcast.features._common import describe, ns, raise_problems
+from crowdcast._city import City
+from crowdcast._validation import Problems, describe_value, timezone_problem
+from crowdcast.exceptions import ParameterError
+from crowdcast.features._base import FeatureTransformer
+from crowdcast.features._common import ns
 from crowdcast.profiles import ClosedDays
 
 __all__ = ["CalendarFeatures"]
@@ -87,10 +88,10 @@ class CalendarFeatures(FeatureTransformer):
 
     Examples
     --------
-    >>> from crowdcast.features import make_rows
+    >>> from crowdcast.schemas import make_rows
     >>> rows = make_rows(["a"], [pd.Timestamp("2024-04-26 22:00", tz="UTC")], [1], "h")
     >>> cal = CalendarFeatures(timezone="Europe/Amsterdam", country="NL")
-    >>> cal.fit_transform(rows, ForecastData(pd.DataFrame()))[["hour", "is_holiday"]]
+    >>> cal.fit_transform(rows, City(pd.DataFrame()))[["hour", "is_holiday"]]
        hour  is_holiday
     0   0.0           1
     """
@@ -113,7 +114,7 @@ class CalendarFeatures(FeatureTransformer):
     def get_feature_names_out(self) -> list[str]:
         return list(_NAMES)
 
-    def _fit(self, rows: pd.DataFrame, data: ForecastData) -> None:
+    def _fit(self, rows: pd.DataFrame, data: City) -> None:
         site = data.site
         tz = self.timezone if self.timezone is not None else (site.timezone if site else "UTC")
         country = self.country if self.country is not None else (site.country if site else None)
@@ -142,36 +143,22 @@ class CalendarFeatures(FeatureTransformer):
         }
 
     def _check(self, closed: Any) -> np.ndarray:
+        """Check the resolved time zone and holiday calendar; the closed days as dates."""
         import holidays
 
-        problems = []
-        try:
-            zoneinfo.ZoneInfo(self.timezone_)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-            problems.append(
-                Problem(
-                    "`timezone`", "an IANA time zone like 'Europe/Amsterdam'", repr(self.timezone_)
-                )
-            )
+        found = Problems(error=ParameterError, title="Invalid CalendarFeatures parameters")
+        found.extend([p for p in [timezone_problem(self.timezone_)] if p is not None])
         supported = holidays.list_supported_countries()
         if self.country_ is not None and self.country_ not in supported:
-            problems.append(
-                Problem(
-                    "`country`",
-                    "an ISO 3166-1 alpha-2 code supported by `holidays`",
-                    repr(self.country_),
-                )
+            found.add(
+                "`country`",
+                "an ISO 3166-1 alpha-2 code supported by `holidays`",
+                repr(self.country_),
             )
         elif self.subdivision_ is not None and self.subdivision_ not in supported.get(
             self.country_ or "", []
         ):
-            problems.append(
-                Problem(
-                    "`subdivision`",
-                    f"a subdivision of {self.country_}",
-                    repr(self.subdivision_),
-                )
-            )
+            found.add("`subdivision`", f"a subdivision of {self.country_}", repr(self.subdivision_))
         dates: list[dt.date] = []
         for item in closed if isinstance(closed, tuple | list) else [closed]:
             if isinstance(item, ClosedDays):
@@ -179,14 +166,12 @@ class CalendarFeatures(FeatureTransformer):
             elif isinstance(item, dt.date) and not isinstance(item, dt.datetime):
                 dates.append(item)
             else:
-                problems.append(
-                    Problem("`closed_days`", "ClosedDays periods or dates", describe(item))
-                )
+                found.add("`closed_days`", "ClosedDays periods or dates", describe_value(item))
                 break
-        raise_problems(self, problems)
+        found.raise_if_any()
         return np.unique(np.array(dates, dtype="datetime64[D]"))
 
-    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+    def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         codes, uniques = pd.factorize(ns(rows["timestamp"]))
         wall = pd.to_datetime(uniques, utc=True).tz_convert(self.timezone_).tz_localize(None)
         day = wall.to_numpy().astype("datetime64[D]").astype(np.int64)

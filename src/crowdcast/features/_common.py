@@ -1,4 +1,4 @@
-"""Helpers shared by the feature transformers: parameter checks, positions, reductions."""
+"""Helpers shared by the feature transformers: parameter rules, positions, reductions."""
 
 from __future__ import annotations
 
@@ -8,92 +8,52 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crowdcast._checks import positive_int
-from crowdcast.exceptions import ParameterError, Problem
-from crowdcast.features._base import ForecastData, History
+from crowdcast._city import City
+from crowdcast._validation import Check, Interval, positive_int
+from crowdcast.schemas import History
 
 __all__ = [
-    "check_choices",
-    "check_positive",
-    "check_positive_ints",
+    "POSITIVE_NUMBER",
     "data_freq",
+    "distinct_names",
+    "distinct_positive_ints",
     "grid_positions",
     "nan_median",
     "ns",
     "pair_codes",
-    "raise_problems",
 ]
 
 
-def raise_problems(owner: object, problems: Sequence[Problem]) -> None:
-    """Raise one :class:`ParameterError` titled after the transformer, if any problem."""
-    if problems:
-        raise ParameterError(problems, title=f"Invalid {type(owner).__name__} parameters")
-
-
-def describe(value: Any) -> str:
-    """``repr`` of a parameter value, but a function is named rather than addressed."""
-    if callable(value):
-        return f"the function {getattr(value, '__name__', type(value).__name__)}"
-    if isinstance(value, tuple | list):
-        callables = [v for v in value if callable(v)]
-        if callables:
-            return describe(callables[0])
-    return repr(value)
-
-
-def check_positive_ints(owner: object, name: str, value: Any, unit: str) -> tuple[int, ...]:
-    """A non-empty sequence of distinct positive integers, or a ParameterError."""
-    ok = (
+def _distinct_positive_ints(value: Any) -> bool:
+    return (
         isinstance(value, tuple | list)
         and len(value) > 0
         and all(positive_int(v) for v in value)
         and len(set(value)) == len(value)
     )
-    if not ok:
-        raise_problems(
-            owner,
-            [Problem(f"`{name}`", f"distinct positive integers ({unit})", describe(value))],
+
+
+def distinct_positive_ints(unit: str) -> Check:
+    """The rule for a non-empty sequence of distinct positive integers (``unit`` in words)."""
+    return Check(_distinct_positive_ints, f"distinct positive integers ({unit})")
+
+
+def distinct_names(allowed: Sequence[str], hint: str | None = None) -> Check:
+    """The rule for a non-empty sequence of distinct names from ``allowed``."""
+
+    def ok(value: Any) -> bool:
+        return (
+            isinstance(value, tuple | list)
+            and len(value) > 0
+            and all(isinstance(v, str) and v in allowed for v in value)
+            and len(set(value)) == len(value)
         )
-    return tuple(int(v) for v in value)
+
+    return Check(ok, f"distinct names among {', '.join(allowed)}", hint)
 
 
-def check_positive(owner: object, name: str, value: Any, *, integer: bool = True) -> None:
-    """A single positive integer (or number), or a ParameterError."""
-    numbers = (int, float, np.integer, np.floating)
-    ok = (
-        positive_int(value)
-        if integer
-        else not isinstance(value, bool) and isinstance(value, numbers) and float(value) > 0
-    )
-    if not ok:
-        what = "a positive integer" if integer else "a positive number"
-        raise_problems(owner, [Problem(f"`{name}`", what, describe(value))])
-
-
-def check_choices(
-    owner: object, name: str, value: Any, allowed: Sequence[str], hint: str | None = None
-) -> tuple[str, ...]:
-    """A non-empty sequence of distinct names from ``allowed``, or a ParameterError."""
-    ok = (
-        isinstance(value, tuple | list)
-        and len(value) > 0
-        and all(isinstance(v, str) and v in allowed for v in value)
-        and len(set(value)) == len(value)
-    )
-    if not ok:
-        raise_problems(
-            owner,
-            [
-                Problem(
-                    f"`{name}`",
-                    f"distinct names among {', '.join(allowed)}",
-                    describe(value),
-                    hint=hint,
-                )
-            ],
-        )
-    return tuple(value)
+#: The rule for a positive real number.
+POSITIVE_NUMBER = Interval(0, None, closed="neither", expectation="a positive number")
 
 
 def ns(values: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
@@ -110,7 +70,7 @@ def grid_positions(
     return zone_idx, history.position(rows["timestamp"]), history.position(rows["origin"])
 
 
-def data_freq(data: ForecastData) -> pd.Timedelta:
+def data_freq(data: City) -> pd.Timedelta:
     """The counting interval of the data (built from the counts when not given)."""
     return data.freq if data.freq is not None else data.history().freq
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 
-from crowdcast.features._base import FeatureTransformer, ForecastData
-from crowdcast.features._common import check_positive, data_freq, ns
+from crowdcast._city import City
+from crowdcast._validation import ParameterRules, check_params
+from crowdcast.features._base import FeatureTransformer
+from crowdcast.features._common import POSITIVE_NUMBER, data_freq, ns
+from crowdcast.schemas import HOUR_NS
 
 __all__ = ["EventFeatures"]
-
-_HOUR_NS = 3_600_000_000_000
 
 
 class EventFeatures(FeatureTransformer):
@@ -53,6 +56,8 @@ class EventFeatures(FeatureTransformer):
     ['event_attendance', 'event_active', 'event_hours_to_start']
     """
 
+    _parameter_rules: ClassVar[ParameterRules] = {"lead_hours": [POSITIVE_NUMBER]}
+
     def __init__(self, *, lead_hours: float = 24, neighbours: bool = True) -> None:
         self.lead_hours = lead_hours
         self.neighbours = neighbours
@@ -60,7 +65,7 @@ class EventFeatures(FeatureTransformer):
     _categorical = ("event_category",)
 
     def get_feature_names_out(self) -> list[str]:
-        check_positive(self, "lead_hours", self.lead_hours, integer=False)
+        check_params(self)
         names = [
             "event_attendance",
             "event_active",
@@ -75,13 +80,13 @@ class EventFeatures(FeatureTransformer):
         found = {code: str(c) for c, code in getattr(self, "categories_", {}).items()}
         return {"event_category": {-1: "a category not seen in fit", 0: "no event", **found}}
 
-    def _fit(self, rows: pd.DataFrame, data: ForecastData) -> None:
+    def _fit(self, rows: pd.DataFrame, data: City) -> None:
         events = _usable(data.events)
         self.categories_ = {c: i + 1 for i, c in enumerate(sorted(set(events["category"])))}
         site = data.site
         self.neighbours_ = {z.id: tuple(z.neighbours) for z in site.zones} if site else {}
 
-    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+    def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         events = _usable(data.events)
         step = data_freq(data).value if len(rows) else 0
         zone_codes, zones = pd.factorize(rows["zone"])
@@ -118,7 +123,7 @@ class EventFeatures(FeatureTransformer):
         s_start, s_att, s_cat = starts[order], att[order], cats[order]
         nxt = np.searchsorted(s_start, times + step, side="left")
         at = np.minimum(nxt, len(s_start) - 1)
-        to_start = np.where(nxt < len(s_start), (s_start[at] - times) / _HOUR_NS, np.inf)
+        to_start = np.where(nxt < len(s_start), (s_start[at] - times) / HOUR_NS, np.inf)
         near = to_start <= lead
         cum = np.concatenate([[0.0], np.cumsum(s_att)])
         same = np.searchsorted(s_start, s_start[at], side="right")  # all starting then
@@ -131,7 +136,7 @@ class EventFeatures(FeatureTransformer):
             category[lo:hi] = cats[k]
         ended = np.sort(ends)
         done = np.searchsorted(ended, times, side="right")  # ends at or before the interval
-        since = np.where(done > 0, (times - ended[np.maximum(done - 1, 0)]) / _HOUR_NS, np.inf)
+        since = np.where(done > 0, (times - ended[np.maximum(done - 1, 0)]) / HOUR_NS, np.inf)
         on = active > 0
         out[0] = attendance
         out[1] = active

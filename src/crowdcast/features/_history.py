@@ -9,21 +9,24 @@ A lag that lands in a gap is NaN, never a shifted neighbour.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from crowdcast._city import City
+from crowdcast._validation import ParameterRules, PositiveInt, check_params
 from crowdcast.exceptions import DataValidationError, Problem
-from crowdcast.features._base import FeatureTransformer, ForecastData, History
+from crowdcast.features._base import FeatureTransformer
 from crowdcast.features._common import (
-    check_choices,
-    check_positive,
-    check_positive_ints,
+    distinct_names,
+    distinct_positive_ints,
     grid_positions,
     nan_median,
     pair_codes,
 )
+from crowdcast.schemas import WEEK, History
 
 __all__ = ["OriginLags", "OriginRolling", "SeasonalProfile", "TargetLags"]
 
@@ -43,32 +46,33 @@ class OriginLags(FeatureTransformer):
 
     Examples
     --------
-    >>> from crowdcast.features import make_rows
+    >>> from crowdcast.schemas import make_rows
     >>> ts = pd.date_range("2024-01-01", periods=6, freq="h", tz="UTC")
     >>> counts = pd.DataFrame({"zone": "a", "timestamp": ts, "count": [1.0, 2, 3, 4, 5, 6]})
     >>> rows = make_rows(["a"], [ts[3]], [1, 2], "h")
-    >>> OriginLags(lags=(1, 2)).fit_transform(rows, ForecastData(counts))
+    >>> OriginLags(lags=(1, 2)).fit_transform(rows, City(counts))
        lag_origin_1  lag_origin_2
     0           3.0           2.0
     1           3.0           2.0
     """
 
+    _parameter_rules: ClassVar[ParameterRules] = {"lags": [distinct_positive_ints("intervals")]}
+
     def __init__(self, *, lags: Sequence[int] = (1, 2, 3)) -> None:
         self.lags = lags
 
     def get_feature_names_out(self) -> list[str]:
-        return [
-            f"lag_origin_{k}" for k in check_positive_ints(self, "lags", self.lags, "intervals")
-        ]
+        check_params(self)
+        return [f"lag_origin_{k}" for k in self.lags]
 
-    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+    def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         hist = data.history()
         z, _, o = grid_positions(rows, hist)
         codes, first = pair_codes(z, o)  # the same for every horizon of an origin
         z, o = z[first], o[first]
-        lags = check_positive_ints(self, "lags", self.lags, "intervals")
         return pd.DataFrame(
-            {f"lag_origin_{k}": hist.known(z, o - k, o)[codes] for k in lags}, index=rows.index
+            {f"lag_origin_{k}": hist.known(z, o - k, o)[codes] for k in self.lags},
+            index=rows.index,
         )
 
 
@@ -89,20 +93,20 @@ class TargetLags(FeatureTransformer):
     ['lag_target_24', 'lag_target_168']
     """
 
+    _parameter_rules: ClassVar[ParameterRules] = {"lags": [distinct_positive_ints("intervals")]}
+
     def __init__(self, *, lags: Sequence[int] = (24, 48, 168, 336)) -> None:
         self.lags = lags
 
     def get_feature_names_out(self) -> list[str]:
-        return [
-            f"lag_target_{k}" for k in check_positive_ints(self, "lags", self.lags, "intervals")
-        ]
+        check_params(self)
+        return [f"lag_target_{k}" for k in self.lags]
 
-    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+    def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         hist = data.history()
         z, t, o = grid_positions(rows, hist)
-        lags = check_positive_ints(self, "lags", self.lags, "intervals")
         return pd.DataFrame(
-            {f"lag_target_{k}": hist.known(z, t - k, o) for k in lags}, index=rows.index
+            {f"lag_target_{k}": hist.known(z, t - k, o) for k in self.lags}, index=rows.index
         )
 
 
@@ -128,29 +132,28 @@ class OriginRolling(FeatureTransformer):
     ['rolling_mean_24', 'rolling_max_24']
     """
 
+    _parameter_rules: ClassVar[ParameterRules] = {
+        "windows": [distinct_positive_ints("intervals")],
+        "stats": [
+            distinct_names(
+                ROLLING_STATS,
+                hint="a function cannot name its column; subclass FeatureTransformer instead",
+            )
+        ],
+    }
+
     def __init__(
         self, *, windows: Sequence[int] = (24, 168), stats: Sequence[str] = ("mean",)
     ) -> None:
         self.windows = windows
         self.stats = stats
 
-    def _params(self) -> tuple[tuple[int, ...], tuple[str, ...]]:
-        windows = check_positive_ints(self, "windows", self.windows, "intervals")
-        stats = check_choices(
-            self,
-            "stats",
-            self.stats,
-            ROLLING_STATS,
-            hint="a function cannot name its column; subclass FeatureTransformer instead",
-        )
-        return windows, stats
-
     def get_feature_names_out(self) -> list[str]:
-        windows, stats = self._params()
-        return [f"rolling_{s}_{w}" for w in windows for s in stats]
+        check_params(self)
+        return [f"rolling_{s}_{w}" for w in self.windows for s in self.stats]
 
-    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
-        windows, stats = self._params()
+    def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
+        windows, stats = tuple(self.windows), tuple(self.stats)
         hist = data.history()
         z, _, o = grid_positions(rows, hist)
         codes, first = pair_codes(z, o)  # the same for every horizon of an origin
@@ -245,17 +248,21 @@ class SeasonalProfile(FeatureTransformer):
     ['profile_median_4w', 'profile_mean_4w', 'recent_ratio_3']
     """
 
+    _parameter_rules: ClassVar[ParameterRules] = {
+        "weeks": [PositiveInt()],
+        "recent": [PositiveInt()],
+    }
+
     def __init__(self, *, weeks: int = 4, recent: int = 3) -> None:
         self.weeks = weeks
         self.recent = recent
 
     def get_feature_names_out(self) -> list[str]:
-        check_positive(self, "weeks", self.weeks)
-        check_positive(self, "recent", self.recent)
+        check_params(self)
         w = self.weeks
         return [f"profile_median_{w}w", f"profile_mean_{w}w", f"recent_ratio_{self.recent}"]
 
-    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+    def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         hist = data.history()
         week = _intervals_per_week(hist)
         z, t, o = grid_positions(rows, hist)
@@ -285,7 +292,7 @@ class SeasonalProfile(FeatureTransformer):
 
 
 def _intervals_per_week(hist: History) -> int:
-    week = pd.Timedelta(days=7)
+    week = WEEK
     if week % hist.freq != pd.Timedelta(0):
         raise DataValidationError(
             [

@@ -7,8 +7,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from crowdcast.exceptions import NotFittedError
-from crowdcast.features._base import FeatureTransformer, ForecastData
+from crowdcast._city import City
+from crowdcast._validation import check_is_fitted
+from crowdcast.features._base import FeatureTransformer
 
 __all__ = ["HorizonFeature", "StaticFeatures"]
 
@@ -38,11 +39,9 @@ class StaticFeatures(FeatureTransformer):
     _categorical = ("zone_code",)
 
     def get_feature_names_out(self) -> list[str]:
-        if not hasattr(self, "zones_"):
-            raise NotFittedError(
-                "This StaticFeatures is not fitted yet: its columns depend on the site's zones. "
-                "Call fit(rows, data) first."
-            )
+        check_is_fitted(
+            self, "zones_", call="fit(rows, data)", why="its columns depend on the site's zones"
+        )
         if self.tags_ is None:
             return ["zone_code"]
         return ["zone_code", *_NUMBERS, "is_passages", *(f"tag_{t}" for t in self.tags_)]
@@ -51,7 +50,7 @@ class StaticFeatures(FeatureTransformer):
         zones = getattr(self, "zones_", ())
         return {"zone_code": {-1: "a zone not seen in fit", **dict(enumerate(zones))}}
 
-    def _fit(self, rows: pd.DataFrame, data: ForecastData) -> None:
+    def _fit(self, rows: pd.DataFrame, data: City) -> None:
         self.zones_ = tuple(sorted(map(str, pd.unique(rows["zone"]))))
         site = data.site
         if site is None:
@@ -71,7 +70,7 @@ class StaticFeatures(FeatureTransformer):
         frame[list(_NUMBERS)] = frame[list(_NUMBERS)].astype(np.float64)
         self.table_ = frame
 
-    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+    def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         codes, found = pd.factorize(rows["zone"])
         uniques = pd.Index(np.asarray(found, dtype=object))
         out = {"zone_code": pd.Index(self.zones_, dtype=object).get_indexer(uniques)[codes]}
@@ -103,5 +102,5 @@ class HorizonFeature(FeatureTransformer):
     def get_feature_names_out(self) -> list[str]:
         return ["horizon"]
 
-    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+    def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         return pd.DataFrame({"horizon": rows["horizon"].to_numpy(np.int64)}, index=rows.index)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from crowdcast.features._base import FeatureTransformer, ForecastData
-from crowdcast.features._common import check_choices, check_positive, ns, pair_codes
+from crowdcast._city import City
+from crowdcast._validation import ParameterRules, check_params
+from crowdcast.features._base import FeatureTransformer
+from crowdcast.features._common import POSITIVE_NUMBER, distinct_names, ns, pair_codes
+from crowdcast.schemas import HOUR_NS
 
 __all__ = ["WeatherFeatures"]
 
@@ -20,7 +24,6 @@ WEATHER_VARIABLES = (
     "sunshine_h",
     "humidity_pct",
 )
-_HOUR = 3_600_000_000_000
 _NAT = np.iinfo(np.int64).min
 
 
@@ -65,6 +68,11 @@ class WeatherFeatures(FeatureTransformer):
     ['weather_temperature_c', 'weather_forecast_age_h']
     """
 
+    _parameter_rules: ClassVar[ParameterRules] = {
+        "variables": [distinct_names(WEATHER_VARIABLES)],
+        "max_observation_age_h": [POSITIVE_NUMBER, None],
+    }
+
     def __init__(
         self,
         *,
@@ -75,19 +83,17 @@ class WeatherFeatures(FeatureTransformer):
         self.max_observation_age_h = max_observation_age_h
 
     def get_feature_names_out(self) -> list[str]:
-        variables = check_choices(self, "variables", self.variables, WEATHER_VARIABLES)
-        if self.max_observation_age_h is not None:
-            check_positive(self, "max_observation_age_h", self.max_observation_age_h, integer=False)
-        return [*(f"weather_{v}" for v in variables), "weather_forecast_age_h"]
+        check_params(self)
+        return [*(f"weather_{v}" for v in self.variables), "weather_forecast_age_h"]
 
-    def _transform(self, rows: pd.DataFrame, data: ForecastData) -> pd.DataFrame:
+    def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         names = self.get_feature_names_out()
         variables = list(self.variables)
         if data.weather is None or rows.empty:
             return pd.DataFrame(np.nan, index=rows.index, columns=names)
         forecasts, observations = _split(data.weather, variables)
         origin, target = ns(rows["origin"]), ns(rows["timestamp"])
-        hour = target - target % _HOUR
+        hour = target - target % HOUR_NS
         codes, first = pair_codes(origin, hour)  # features depend on (origin, hour) only
         o, h = origin[first], hour[first]
         values = np.full((len(first), len(variables)), np.nan)
@@ -99,13 +105,13 @@ class WeatherFeatures(FeatureTransformer):
         issued[has] = found.loc[has, "issued"].to_numpy()
         # no forecast: the last observation ended by the origin, not after the target hour
         rest = ~has
-        known_until = np.minimum(h[rest], o[rest] - _HOUR)
+        known_until = np.minimum(h[rest], o[rest] - HOUR_NS)
         max_age = self.max_observation_age_h
-        max_age_ns = None if max_age is None else float(max_age) * _HOUR
+        max_age_ns = None if max_age is None else float(max_age) * HOUR_NS
         values[rest] = _last_observation(observations, known_until, variables, max_age_ns)
 
         out = {f"weather_{v}": values[codes, j] for j, v in enumerate(variables)}
-        out["weather_forecast_age_h"] = (target - issued[codes]) / _HOUR
+        out["weather_forecast_age_h"] = (target - issued[codes]) / HOUR_NS
         return pd.DataFrame(out, index=rows.index)
 
 

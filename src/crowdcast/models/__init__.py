@@ -1,6 +1,6 @@
 """Forecasters with one interface: baselines, global LightGBM, statsmodels."""
 
-from crowdcast.models._base import BaseForecaster, Provenance, fingerprint, quantile_column
+from crowdcast.models._base import BaseForecaster, Provenance, fingerprint
 from crowdcast.models._baselines import ProfileRatio, SeasonalNaive, WeekdayHourMean
 from crowdcast.models._gbm import GBMForecaster
 from crowdcast.models._persist import load_model, read_model_header, save_model
@@ -16,7 +16,6 @@ __all__ = [
     "WeekdayHourMean",
     "fingerprint",
     "load_model",
-    "quantile_column",
     "read_model_header",
     "save_model",
 ]

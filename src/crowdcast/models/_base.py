@@ -4,9 +4,10 @@ Every forecaster:
 
 - stores its arguments in ``__init__`` and validates them in ``fit``
   (scikit-learn contract; learned state ends in ``_``);
-- ``fit(counts, *, events=None, weather=None, site=None)`` learns from history
-  and returns ``self``;
-- ``predict(counts=None, *, origin=None, horizon=None, events=None,
+- ``fit(data)`` learns from a :class:`~crowdcast.City` (or from loose
+  tables: ``fit(counts, *, events=None, weather=None, site=None,
+  purpose=None)``, wrapped into one) and returns ``self``;
+- ``predict(data=None, *, origin=None, horizon=None, events=None,
   weather=None)`` forecasts horizons ``1..H`` from ``origin`` (default: the
   interval after the last observation) using only counts before the origin,
   the event calendar and weather forecasts issued at or before the origin;
@@ -17,7 +18,8 @@ Every forecaster:
   crossing, with the model's provenance in ``DataFrame.attrs["provenance"]``.
 
 Subclasses implement ``_fit(data, history)`` and ``_predict(rows, data,
-history) -> ndarray (n_rows, n_quantiles)``.
+history) -> ndarray (n_rows, n_quantiles)``, and declare the rules of their
+own parameters in ``_parameter_rules`` (checked once, when ``fit`` starts).
 """
 
 from __future__ import annotations
@@ -26,57 +28,37 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from crowdcast._checks import positive_int
+from crowdcast._city import City, as_city
+from crowdcast._validation import (
+    Check,
+    ParameterRules,
+    PositiveInt,
+    check_is_fitted,
+    fit_context,
+)
 from crowdcast._version import __version__
-from crowdcast.exceptions import NotFittedError, ParameterError, Problem
-from crowdcast.features._base import ForecastData, History, make_rows
-from crowdcast.privacy._purpose import check_purpose, validate_purpose
 from crowdcast.profiles import SiteProfile
-from crowdcast.schemas import as_utc, validate_counts
+from crowdcast.schemas import (
+    History,
+    TimestampLike,
+    as_utc,
+    make_rows,
+    quantile_column,
+    validate_counts,
+)
 
-__all__ = [
-    "BaseForecaster",
-    "Provenance",
-    "fingerprint",
-    "quantile_column",
-    "quantile_columns_of",
-]
-
-
-def quantile_column(q: float) -> str:
-    """The forecast column of a quantile: ``0.1 -> 'q0.1'``.
-
-    >>> quantile_column(0.9)
-    'q0.9'
-    """
-    return f"q{q:g}"
+__all__ = ["BaseForecaster", "Provenance", "fingerprint"]
 
 
-def quantile_columns_of(df: pd.DataFrame, *, with_values: bool = False) -> dict[str, float]:
-    """The ``q<tau>`` columns of a table and their ``tau``, by increasing ``tau``.
-
-    With ``with_values`` only columns holding at least one value count (a
-    model that does not produce a quantile leaves its column all NaN).
-
-    >>> quantile_columns_of(pd.DataFrame(columns=["zone", "q0.9", "q0.1", "qty", "q1.5"]))
-    {'q0.1': 0.1, 'q0.9': 0.9}
-    """
-    found: list[tuple[float, str]] = []
-    for col in df.columns:
-        if isinstance(col, str) and col.startswith("q"):
-            try:
-                tau = float(col[1:])
-            except ValueError:
-                continue
-            if 0 < tau < 1 and (not with_values or df[col].notna().any()):
-                found.append((tau, col))
-    return {col: tau for tau, col in sorted(found)}
+def _probabilities(value: Any) -> bool:
+    qs = list(value)
+    return bool(qs) and all(0 < q < 1 for q in qs) and len(set(qs)) == len(qs)
 
 
 def fingerprint(df: pd.DataFrame | None) -> str | None:
@@ -116,19 +98,12 @@ class BaseForecaster(BaseEstimator):
     horizon: int
     quantiles: Sequence[float]
 
-    # ------------------------------------------------------------------ parameters
-
-    def _validate_params(self) -> None:
-        problems = []
-        if not positive_int(self.horizon):
-            problems.append(Problem("`horizon`", "a positive integer", repr(self.horizon)))
-        qs = list(self.quantiles)
-        if not qs or any(not 0 < q < 1 for q in qs) or len(set(qs)) != len(qs):
-            problems.append(
-                Problem("`quantiles`", "distinct probabilities strictly between 0 and 1", repr(qs))
-            )
-        if problems:
-            raise ParameterError(problems, title=f"Invalid {type(self).__name__} parameters")
+    _parameter_rules: ClassVar[ParameterRules] = {
+        "horizon": [PositiveInt()],
+        "quantiles": [
+            Check(_probabilities, "distinct probabilities strictly between 0 and 1"),
+        ],
+    }
 
     @property
     def quantile_columns(self) -> list[str]:
@@ -136,34 +111,38 @@ class BaseForecaster(BaseEstimator):
 
     # ------------------------------------------------------------------ fit
 
+    @fit_context
     def fit(
         self,
-        counts: pd.DataFrame,
+        data: City | pd.DataFrame,
         *,
         events: pd.DataFrame | None = None,
         weather: pd.DataFrame | None = None,
         site: SiteProfile | None = None,
         purpose: str | None = None,
     ) -> BaseForecaster:
-        """Learn from the counts history (and events, weather, site when the model uses them).
+        """Learn from a :class:`~crowdcast.City`, or from loose tables.
 
-        ``purpose`` (from :data:`crowdcast.profiles.PURPOSES`) is recorded in the
-        provenance; with a ``site`` every source of the kinds used must be declared for it.
+        Parameters
+        ----------
+        data
+            A City (``load_city``, ``load_sample``, ``City.from_tables``), or
+            a counts table; then ``events``, ``weather``, ``site`` and
+            ``purpose`` may be given beside it and are wrapped, validated,
+            into a City (its purpose is checked against the site's sources).
+        events, weather, site, purpose
+            Only with a counts table: a City carries its own.
+
+        The purpose (from :data:`crowdcast.profiles.PURPOSES`) is recorded in
+        the provenance.
         """
-        self._validate_params()
-        if purpose is not None:
-            validate_purpose(purpose)
-            if site is not None:
-                used = [k for k, t in (("events", events), ("weather", weather)) if t is not None]
-                check_purpose(site, purpose, kinds=["counts", *used])
-        counts = validate_counts(counts, source="counts passed to fit", zones=_zone_ids(site))
-        data = ForecastData(counts=counts, events=events, weather=weather, site=site)
-        history = data.history()
+        city = as_city(data, events=events, weather=weather, site=site, purpose=purpose)
+        history = city.history()
         self.freq_ = history.freq
         self.zones_ = history.zones
         self.history_ = history
-        self.events_, self.weather_, self.site_ = events, weather, site
-        self._fit(data, history)
+        self.events_, self.weather_, self.site_ = city.events, city.weather, city.site
+        self._fit(city.with_grid(history), history)
         self.provenance_ = Provenance(
             model=type(self).__name__,
             params={k: _plain(v) for k, v in self.get_params(deep=False).items()},
@@ -175,16 +154,16 @@ class BaseForecaster(BaseEstimator):
             zones=history.zones,
             features=tuple(self._feature_names()),
             data_fingerprints={
-                "counts": fingerprint(counts),
-                "events": fingerprint(events),
-                "weather": fingerprint(weather),
+                "counts": fingerprint(city.counts),
+                "events": fingerprint(city.events),
+                "weather": fingerprint(city.weather),
             },
-            site=site.id if site is not None else None,
-            purpose=purpose,
+            site=city.site.id if city.site is not None else None,
+            purpose=city.purpose,
         )
         return self
 
-    def _fit(self, data: ForecastData, history: History) -> None:
+    def _fit(self, data: City, history: History) -> None:
         raise NotImplementedError
 
     def _feature_names(self) -> list[str]:
@@ -193,16 +172,37 @@ class BaseForecaster(BaseEstimator):
     # ------------------------------------------------------------------ predict
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "provenance_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet. Call fit(counts, ...) first."
-            )
+        check_is_fitted(self, "provenance_", call="fit(counts, ...)")
+
+    def _inputs(
+        self,
+        data: City | pd.DataFrame | None,
+        events: pd.DataFrame | None,
+        weather: pd.DataFrame | None,
+    ) -> City:
+        """What a forecast reads: the given data, else what ``fit`` saw, on one history grid."""
+        if isinstance(data, City):
+            if events is not None or weather is not None:
+                as_city(data, events=events, weather=weather)  # raises: a City carries its own
+            events, weather = data.events, data.weather
+            history = History.from_counts(data.counts, self.freq_)
+        elif data is None:
+            history = self.history_
+        else:
+            counts = validate_counts(data, source="counts passed to predict")
+            history = History.from_counts(counts, self.freq_)
+        return City(
+            counts=pd.DataFrame(),  # the history grid is used directly
+            events=events if events is not None else self.events_,
+            weather=weather if weather is not None else self.weather_,
+            site=self.site_,
+        ).with_grid(history)
 
     def predict(
         self,
-        counts: pd.DataFrame | None = None,
+        data: City | pd.DataFrame | None = None,
         *,
-        origin: Any = None,
+        origin: TimestampLike | None = None,
         horizon: int | None = None,
         events: pd.DataFrame | None = None,
         weather: pd.DataFrame | None = None,
@@ -211,9 +211,10 @@ class BaseForecaster(BaseEstimator):
 
         Parameters
         ----------
-        counts
-            History up to the origin (values at or after it are ignored);
-            the training counts when omitted.
+        data
+            History up to the origin (values at or after it are ignored): a
+            City (its counts, events and weather) or a counts table; the
+            training data when omitted.
         origin
             Start of the first forecast interval; by default the interval
             after the last observation.
@@ -224,26 +225,15 @@ class BaseForecaster(BaseEstimator):
             before the origin are used); the training ones when omitted.
         """
         self._check_fitted()
-        history = (
-            self.history_
-            if counts is None
-            else History.from_counts(
-                validate_counts(counts, source="counts passed to predict"), self.freq_
-            )
-        )
-        data = ForecastData(
-            counts=pd.DataFrame(),  # the history grid below is used directly
-            events=events if events is not None else self.events_,
-            weather=weather if weather is not None else self.weather_,
-            site=self.site_,
-        ).with_grid(history)
+        inputs = self._inputs(data, events, weather)
+        history = inputs.history()
         start = history.last_observed() + self.freq_ if origin is None else as_utc(origin, "origin")
         steps = self.horizon if horizon is None else horizon
         rows = make_rows(self.zones_, [start], np.arange(1, steps + 1), self.freq_)
-        return self.predict_rows(rows, data, history=history)
+        return self.predict_rows(rows, inputs, history=history)
 
     def predict_rows(
-        self, rows: pd.DataFrame, data: ForecastData, *, history: History | None = None
+        self, rows: pd.DataFrame, data: City, *, history: History | None = None
     ) -> pd.DataFrame:
         """Forecast arbitrary ``(zone, origin, horizon, timestamp)`` rows."""
         self._check_fitted()
@@ -256,12 +246,8 @@ class BaseForecaster(BaseEstimator):
         out.attrs["provenance"] = self.provenance_.to_dict()
         return out
 
-    def _predict(self, rows: pd.DataFrame, data: ForecastData, history: History) -> np.ndarray:
+    def _predict(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         raise NotImplementedError
-
-
-def _zone_ids(site: SiteProfile | None) -> tuple[str, ...] | None:
-    return site.zone_ids if site is not None else None
 
 
 def _plain(value: Any) -> Any:

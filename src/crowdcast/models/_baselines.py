@@ -41,14 +41,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from crowdcast._checks import positive_int
+from crowdcast._city import City
+from crowdcast._validation import Check, Interval, ParameterRules, PositiveInt
 from crowdcast.exceptions import ParameterError, Problem
-from crowdcast.features._base import ForecastData, History, make_rows
 from crowdcast.models._base import BaseForecaster
+from crowdcast.schemas import History, make_rows
 
 __all__ = ["ProfileRatio", "SeasonalNaive", "WeekdayHourMean"]
 
@@ -159,7 +161,7 @@ class _EmpiricalQuantiles(BaseForecaster):
     def _check_own_params(self, freq: pd.Timedelta) -> None:
         """Validate the subclass's own parameters (raise ParameterError)."""
 
-    def _fit_point(self, data: ForecastData, history: History) -> None:
+    def _fit_point(self, data: City, history: History) -> None:
         """Learn what the point forecast needs (most baselines need nothing)."""
 
     def _point(self, rows: pd.DataFrame, history: History) -> np.ndarray:
@@ -172,7 +174,7 @@ class _EmpiricalQuantiles(BaseForecaster):
     def _n_buckets(self) -> int:
         return int(np.floor(np.log2(self.horizon))) + 1
 
-    def _fit(self, data: ForecastData, history: History) -> None:
+    def _fit(self, data: City, history: History) -> None:
         self._check_own_params(history.freq)
         site = data.site
         self.timezone_ = (site.timezone if site is not None else "") or "UTC"
@@ -213,7 +215,7 @@ class _EmpiricalQuantiles(BaseForecaster):
         ok = np.isfinite(error)
         return zone[ok], rows["horizon"].to_numpy()[ok], error[ok]
 
-    def _predict(self, rows: pd.DataFrame, data: ForecastData, history: History) -> np.ndarray:
+    def _predict(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         point = np.clip(self._point(rows, history), 0.0, None)
         zone = self.history_.zone_index(rows["zone"])
         bucket = _bucket(rows["horizon"].to_numpy(), self.error_quantiles_.shape[1])
@@ -324,6 +326,12 @@ class SeasonalNaive(_EmpiricalQuantiles):
 # ----------------------------------------------------------------------------- ProfileRatio
 
 
+def _odd_weights(value: Any) -> bool:
+    w = np.asarray(value, dtype=float)
+    ok = w.ndim == 1 and w.size % 2 == 1 and np.isfinite(w).all() and (w >= 0).all()
+    return bool(ok and w.sum() > 0)
+
+
 class ProfileRatio(_EmpiricalQuantiles):
     """The operational city baseline: a weekly profile scaled by the live/profile ratio.
 
@@ -382,6 +390,19 @@ class ProfileRatio(_EmpiricalQuantiles):
     [1, 2, 3]
     """
 
+    _parameter_rules: ClassVar[ParameterRules] = {
+        "weeks": [PositiveInt()],
+        "window": [PositiveInt()],
+        "cap": [Interval(0, None, closed="neither", expectation="a positive number")],
+        "smoothing": [
+            Check(
+                _odd_weights,
+                "an odd number of non-negative weights with a positive sum",
+                hint="e.g. (0.25, 0.5, 0.25), or (1.0,) for no smoothing",
+            )
+        ],
+    }
+
     def __init__(
         self,
         *,
@@ -400,31 +421,6 @@ class ProfileRatio(_EmpiricalQuantiles):
         self.smoothing = smoothing
 
     def _check_own_params(self, freq: pd.Timedelta) -> None:
-        problems = []
-        for name in ("weeks", "window"):
-            value = getattr(self, name)
-            if not positive_int(value):
-                problems.append(Problem(f"`{name}`", "a positive integer", repr(value)))
-        cap = self.cap
-        if not isinstance(cap, int | float | np.number) or not cap > 0:
-            problems.append(Problem("`cap`", "a positive number", repr(cap)))
-        try:
-            w = np.asarray(self.smoothing, dtype=float)
-            ok = w.ndim == 1 and w.size % 2 == 1 and np.isfinite(w).all() and (w >= 0).all()
-            ok = bool(ok and w.sum() > 0)
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            problems.append(
-                Problem(
-                    "`smoothing`",
-                    "an odd number of non-negative weights with a positive sum",
-                    repr(self.smoothing),
-                    hint="e.g. (0.25, 0.5, 0.25), or (1.0,) for no smoothing",
-                )
-            )
-        if problems:
-            raise ParameterError(problems, title="Invalid ProfileRatio parameters")
         _slots_per_day(freq, "ProfileRatio")
 
     def _warmup(self, freq: pd.Timedelta) -> int:
@@ -551,7 +547,7 @@ class WeekdayHourMean(_EmpiricalQuantiles):
         day = wall // per_day  # local days since 1970-01-01, a Thursday
         return ((day + 3) % 7) * per_day + wall % per_day  # Monday 00:00 = 0
 
-    def _fit_point(self, data: ForecastData, history: History) -> None:
+    def _fit_point(self, data: City, history: History) -> None:
         step = history.freq.value
         per_week = 7 * _slots_per_day(history.freq, "WeekdayHourMean")
         n_z, n_t = history.values.shape

@@ -66,15 +66,25 @@ Design
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from crowdcast._checks import positive_int
+from crowdcast._city import City
+from crowdcast._validation import (
+    NONE,
+    Choice,
+    Duration,
+    Interval,
+    ParameterRules,
+    PositiveInt,
+    positive_int,
+)
 from crowdcast.exceptions import NotFittedError, ParameterError, Problem, format_message
-from crowdcast.features._base import FeaturePipeline, ForecastData, History
+from crowdcast.features import FeatureUnion, default_features
 from crowdcast.models._base import BaseForecaster
+from crowdcast.schemas import History
 
 __all__ = ["GBMForecaster"]
 
@@ -110,7 +120,7 @@ class GBMForecaster(BaseForecaster):
     quantiles
         Predictive quantiles; the ``q0.5`` column holds the point forecast.
     features
-        A :class:`~crowdcast.features.FeaturePipeline`; by default
+        A :class:`~crowdcast.features.FeatureUnion`; by default
         :func:`~crowdcast.features.default_features` for the site.
     point
         The centre (``q0.5`` column): ``"blend"`` (default; the median and a
@@ -169,7 +179,7 @@ class GBMForecaster(BaseForecaster):
         *,
         horizon: int = 24,
         quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
-        features: FeaturePipeline | None = None,
+        features: FeatureUnion | None = None,
         point: str = "blend",
         origin_step: int = 25,
         calibration: str | pd.Timedelta | None = "28D",
@@ -187,39 +197,26 @@ class GBMForecaster(BaseForecaster):
         self.lgbm_params = lgbm_params
         self.random_state = random_state
 
-    def _validate_params(self) -> None:
-        super()._validate_params()
-        problems = []
-        if self.point not in _POINTS:
-            problems.append(Problem("`point`", f"one of {', '.join(_POINTS)}", repr(self.point)))
-        if not positive_int(self.origin_step):
-            problems.append(Problem("`origin_step`", "a positive integer", repr(self.origin_step)))
-        if self.calibration is not None and self._calibration_span() is None:
-            problems.append(
-                Problem(
-                    "`calibration`",
-                    "a positive duration or None",
-                    repr(self.calibration),
-                    hint="e.g. '28D'; None switches calibration off",
-                )
-            )
-        fraction = self.tail_fraction
-        if (
-            isinstance(fraction, bool)
-            or not isinstance(fraction, int | float)
-            or not 0 < fraction <= 1
-        ):
-            problems.append(Problem("`tail_fraction`", "a number in (0, 1]", repr(fraction)))
+    _parameter_rules: ClassVar[ParameterRules] = {
+        "point": [Choice(_POINTS)],
+        "origin_step": [PositiveInt()],
+        "calibration": [
+            Duration(hint="e.g. '28D'; None switches calibration off"),
+            NONE,
+        ],
+        "tail_fraction": [Interval(0, 1, closed="right", expectation="a number in (0, 1]")],
+    }
+
+    def _more_problems(self) -> list[Problem]:
+        """What is wrong with ``lgbm_params`` (aliases, seeds, the bin sample size)."""
         user, wrong = _canonical_params(self.lgbm_params)
-        problems += wrong
         sample = user.get("bin_construct_sample_cnt")
         if sample is not None and not positive_int(sample):
             # streaming draws its own bin sample of this many rows (see _binning)
-            problems.append(
+            wrong.append(
                 Problem("`lgbm_params`", "a positive bin_construct_sample_cnt", repr(sample))
             )
-        if problems:
-            raise ParameterError(problems, title="Invalid GBMForecaster parameters")
+        return wrong
 
     def _lgbm(self) -> dict[str, Any]:
         """The defaults, overridden by ``lgbm_params`` under LightGBM's canonical names."""
@@ -237,13 +234,11 @@ class GBMForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ fit
 
-    def _pipeline(self, data: ForecastData, history: History) -> FeaturePipeline:
+    def _pipeline(self, data: City, history: History) -> FeatureUnion:
         if self.features is not None:
             from sklearn.base import clone
 
             return clone(self.features)
-        from crowdcast.features import default_features
-
         return default_features(data.site, horizon=self.horizon, freq=history.freq)
 
     def _training_rows(self, history: History) -> pd.DataFrame:
@@ -272,7 +267,7 @@ class GBMForecaster(BaseForecaster):
             }
         )
 
-    def _fit(self, data: ForecastData, history: History) -> None:
+    def _fit(self, data: City, history: History) -> None:
         from crowdcast.models._binning import binned_dataset
 
         rows = self._training_rows(history)
@@ -320,7 +315,7 @@ class GBMForecaster(BaseForecaster):
                 train, params, objective="tweedie", tweedie_variance_power=_TWEEDIE_POWER
             )
 
-    def _matrix(self, rows: pd.DataFrame, data: ForecastData) -> np.ndarray:
+    def _matrix(self, rows: pd.DataFrame, data: City) -> np.ndarray:
         """The feature table of ``rows`` as one float32 matrix, computed in chunks."""
         names = self._feature_names()
         out = np.empty((len(rows), len(names)), dtype=np.float32)
@@ -402,7 +397,7 @@ class GBMForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ predict
 
-    def _design(self, rows: pd.DataFrame, data: ForecastData, history: History) -> np.ndarray:
+    def _design(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         self._check_columns()
         return self._matrix(rows, data.with_grid(history))
 
@@ -442,7 +437,7 @@ class GBMForecaster(BaseForecaster):
             axis=0,
         )
 
-    def _predict(self, rows: pd.DataFrame, data: ForecastData, history: History) -> np.ndarray:
+    def _predict(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         X = self._design(rows, data, history)
         shifts = getattr(self, "quantile_shifts_", {})  # absent in models saved before
         cols = [
@@ -459,7 +454,7 @@ class GBMForecaster(BaseForecaster):
         self,
         forecast: pd.DataFrame,
         *,
-        data: ForecastData | None = None,
+        data: City | None = None,
         top: int = 5,
         quantile: float = 0.5,
     ) -> pd.DataFrame:
@@ -469,7 +464,7 @@ class GBMForecaster(BaseForecaster):
         absolute contributions: ``zone, timestamp, horizon, feature, value,
         label, contribution``. ``label`` says what a code stands for (the
         holiday, zone or event category; see
-        :meth:`~crowdcast.features.FeaturePipeline.get_code_labels`) and is
+        :meth:`~crowdcast.features.FeatureUnion.get_code_labels`) and is
         empty for other features. Contributions are on the log1p scale and add up (with
         the ``bias`` term) to ``log1p`` of the forecast: for ``quantile=0.5``
         to the point forecast (with ``point="blend"`` the average of the
@@ -489,7 +484,7 @@ class GBMForecaster(BaseForecaster):
         use = (
             data
             if data is not None
-            else ForecastData(
+            else City(
                 counts=pd.DataFrame(), events=self.events_, weather=self.weather_, site=self.site_
             )
         )

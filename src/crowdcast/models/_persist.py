@@ -21,19 +21,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
 import joblib
 
+from crowdcast._validation import atomic_write, check_is_fitted
 from crowdcast._version import __version__
 from crowdcast.exceptions import (
-    CrowdcastError,
     CrowdcastWarning,
-    NotFittedError,
     ParseError,
     Problem,
 )
@@ -55,16 +52,7 @@ def save_model(model: Any, path: str | Path, *, overwrite: bool = False) -> Path
     >>> cc.load_model(path).predict().shape[0]
     3
     """
-    if not hasattr(model, "provenance_"):
-        raise NotFittedError(
-            f"This {type(model).__name__} is not fitted yet; fit it before saving."
-        )
-    target = Path(path)
-    if target.exists() and not overwrite:
-        raise CrowdcastError(
-            f"{target} already exists; pass overwrite=True to replace it "
-            "(crowdcast never overwrites a file without being asked)."
-        )
+    check_is_fitted(model, "provenance_", call="fit(...)", why="only a fitted model can be saved")
     buffer = io.BytesIO()
     joblib.dump(model, buffer, compress=3)
     payload = buffer.getvalue()
@@ -77,15 +65,7 @@ def save_model(model: Any, path: str | Path, *, overwrite: bool = False) -> Path
         "provenance": model.provenance_.to_dict(),
     }
     line = json.dumps(header, sort_keys=True, default=str).encode() + b"\n"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(_MAGIC + line + payload)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    target = atomic_write(path, _MAGIC + line + payload, overwrite=overwrite)
     return target
 
 

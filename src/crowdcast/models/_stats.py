@@ -46,16 +46,24 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from crowdcast._checks import positive_int
-from crowdcast.exceptions import NotFittedError, ParameterError, Problem, format_message
-from crowdcast.features._base import ForecastData, History
+from crowdcast._city import City
+from crowdcast._validation import (
+    Check,
+    Choice,
+    Duration,
+    ParameterRules,
+    PositiveInt,
+    Problems,
+)
+from crowdcast.exceptions import ParameterError, format_message
 from crowdcast.models._base import BaseForecaster
+from crowdcast.schemas import History
 
 __all__ = ["SarimaxForecaster"]
 
@@ -154,6 +162,29 @@ def _ns(values: Any) -> np.ndarray:
     return np.asarray(pd.DatetimeIndex(values).as_unit("ns").asi8, dtype=np.int64)
 
 
+def _orders(n: int) -> Any:
+    """A test for ``n`` non-negative integers (booleans not)."""
+
+    def ok(value: Any) -> bool:
+        return (
+            isinstance(value, tuple | list)
+            and len(value) == n
+            and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in value)
+            and all(v >= 0 for v in value)
+        )
+
+    return ok
+
+
+def _seasonal_order(value: Any) -> bool:
+    return bool(_orders(4)(value) and not (any(value[:3]) and value[3] < 2))
+
+
+def _exog(value: Any) -> bool:
+    exog = list(value) if isinstance(value, tuple | list) else None
+    return exog is not None and all(e in EXOG for e in exog) and len(set(exog)) == len(exog)
+
+
 class SarimaxForecaster(BaseForecaster):
     """A seasonal ARIMA with event and weather regressors per zone, on log counts.
 
@@ -209,6 +240,21 @@ class SarimaxForecaster(BaseForecaster):
     (3, 3)
     """
 
+    _parameter_rules: ClassVar[ParameterRules] = {
+        "order": [Check(_orders(3), "three non-negative integers (p, d, q)")],
+        "seasonal_order": [
+            Check(
+                _seasonal_order,
+                "four non-negative integers (P, D, Q, s) with s >= 2 when P, D or Q is set",
+                hint="e.g. (1, 0, 1, 24) for the daily cycle of hourly counts",
+            )
+        ],
+        "exog": [Check(_exog, f"distinct names among {', '.join(EXOG)}")],
+        "max_train": [Duration(expectation="a duration", hint="e.g. '28D'")],
+        "trend": [Choice(_TRENDS)],
+        "maxiter": [PositiveInt()],
+    }
+
     def __init__(
         self,
         *,
@@ -232,59 +278,18 @@ class SarimaxForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ parameters
 
-    def _check_own_params(self, freq: pd.Timedelta) -> int:
-        """Validate the model's own parameters; return the window length in intervals."""
-        problems = []
-
-        def ints(value: Any, n: int) -> bool:
-            return (
-                isinstance(value, tuple | list)
-                and len(value) == n
-                and all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in value)
-                and all(v >= 0 for v in value)
-            )
-
-        if not ints(self.order, 3):
-            problems.append(
-                Problem("`order`", "three non-negative integers (p, d, q)", repr(self.order))
-            )
-        if not ints(self.seasonal_order, 4) or (
-            any(self.seasonal_order[:3]) and self.seasonal_order[3] < 2
-        ):
-            problems.append(
-                Problem(
-                    "`seasonal_order`",
-                    "four non-negative integers (P, D, Q, s) with s >= 2 when P, D or Q is set",
-                    repr(self.seasonal_order),
-                    hint="e.g. (1, 0, 1, 24) for the daily cycle of hourly counts",
-                )
-            )
-        exog = list(self.exog) if isinstance(self.exog, tuple | list) else None
-        if exog is None or any(e not in EXOG for e in exog) or len(set(exog)) != len(exog):
-            problems.append(
-                Problem("`exog`", f"distinct names among {', '.join(EXOG)}", repr(self.exog))
-            )
-        n_train = 0
-        try:
-            window = pd.Timedelta(self.max_train)
-            n_train = 0 if pd.isna(window) else int(window.value // freq.value)
-        except (TypeError, ValueError):
-            pass
+    def _train_window(self, freq: pd.Timedelta) -> int:
+        """The training window ``max_train`` in intervals of ``freq`` (at least two)."""
+        n_train = int(pd.Timedelta(self.max_train).value // freq.value)
         if n_train < 2:
-            problems.append(
-                Problem(
-                    "`max_train`",
-                    f"a duration of at least two intervals ({freq})",
-                    repr(self.max_train),
-                    hint="e.g. '28D'",
-                )
+            found = Problems(error=ParameterError, title="Invalid SarimaxForecaster parameters")
+            found.add(
+                "`max_train`",
+                f"a duration of at least two intervals ({freq})",
+                repr(self.max_train),
+                hint="e.g. '28D'",
             )
-        if self.trend not in _TRENDS:
-            problems.append(Problem("`trend`", f"one of {', '.join(_TRENDS)}", repr(self.trend)))
-        if not positive_int(self.maxiter):
-            problems.append(Problem("`maxiter`", "a positive integer", repr(self.maxiter)))
-        if problems:
-            raise ParameterError(problems, title="Invalid SarimaxForecaster parameters")
+            found.raise_if_any()
         return n_train
 
     def _feature_names(self) -> list[str]:
@@ -292,13 +297,13 @@ class SarimaxForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ fit
 
-    def _fit(self, data: ForecastData, history: History) -> None:
+    def _fit(self, data: City, history: History) -> None:
         # Imported here, not at module level: statsmodels adds global warning filters
         # on import, which ``import crowdcast`` must not do. Imported before the
         # warnings context below, so that its filters do not override ours.
         import statsmodels.tsa.statespace.sarimax  # noqa: F401
 
-        n_train = self._check_own_params(history.freq)
+        n_train = self._train_window(history.freq)
         self.n_train_ = n_train
         regressors = _Regressors(data.events, data.weather, history.freq)
         min_obs = max(30, 2 * int(self.seasonal_order[3]))
@@ -354,7 +359,7 @@ class SarimaxForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ predict
 
-    def _predict(self, rows: pd.DataFrame, data: ForecastData, history: History) -> np.ndarray:
+    def _predict(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         qs = sorted(self.quantiles)
         out = np.full((len(rows), len(qs)), np.nan)
         if len(rows) == 0:
@@ -419,10 +424,7 @@ class SarimaxForecaster(BaseForecaster):
         ParameterError
             For a zone the model was not fitted on or could not be fitted for.
         """
-        if not hasattr(self, "provenance_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet. Call fit(counts, ...) first."
-            )
+        self._check_fitted()
         if zone not in self.results_:
             raise ParameterError(
                 format_message("`zone`", f"one of {', '.join(self.results_)}", repr(zone))

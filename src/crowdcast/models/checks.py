@@ -54,25 +54,24 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
+from crowdcast._city import City
 from crowdcast.exceptions import NotFittedError, ParameterError
-from crowdcast.features._base import ForecastData, History, make_rows
-from crowdcast.models._base import BaseForecaster, quantile_column
-from crowdcast.schemas import infer_freq
+from crowdcast.models._base import BaseForecaster
+from crowdcast.schemas import DAY, History, infer_freq, make_rows, quantile_column
 
 __all__ = ["CHECKS", "check_forecaster"]
 
 Factory = Callable[[], BaseForecaster]
-_DAY = pd.Timedelta("1D")
 
 
 @functools.cache
-def _default_data() -> ForecastData:
+def _default_data() -> City:
     """Nine weeks of two simulated zones across the spring DST switch, with events and weather."""
     from crowdcast.sample import make_city
 
     sim = make_city(zones=["station_square", "stadium_plaza"], start="2024-02-05", end="2024-04-07")
     weather = pd.concat([sim.weather, sim.weather_forecasts], ignore_index=True)
-    return ForecastData(
+    return City(
         counts=sim.counts,
         events=sim.events,
         weather=weather,
@@ -86,7 +85,7 @@ class _Context:
     """The forecaster under test, the data, and one fitted instance shared by the checks."""
 
     factory: Factory
-    data: ForecastData
+    data: City
     freq: pd.Timedelta = field(init=False)
     fit_end: pd.Timestamp = field(init=False)
     train: pd.DataFrame = field(init=False)
@@ -101,7 +100,7 @@ class _Context:
             else infer_freq(counts["timestamp"], by=counts["zone"])
         )
         # train on all but the last three days; the rest is "future" data for predict
-        self.fit_end = counts["timestamp"].max() + self.freq - 3 * _DAY
+        self.fit_end = counts["timestamp"].max() + self.freq - 3 * DAY
         self.train = counts[counts["timestamp"] < self.fit_end].reset_index(drop=True)
 
     @property
@@ -277,8 +276,8 @@ def _check_no_leakage(ctx: _Context) -> None:
     weather = ctx.data.weather
     for origin in (
         ctx.fit_end,  # the end of the training data
-        ctx.fit_end - 2 * _DAY + 5 * ctx.freq,  # inside it (backtest)
-        ctx.fit_end + _DAY + 7 * ctx.freq,  # after it, with newer counts
+        ctx.fit_end - 2 * DAY + 5 * ctx.freq,  # inside it (backtest)
+        ctx.fit_end + DAY + 7 * ctx.freq,  # after it, with newer counts
     ):
         base = est.predict(counts, origin=origin)
         after = (counts["timestamp"] >= origin).to_numpy()
@@ -309,7 +308,7 @@ def _check_zone_with_gap_is_predicted(ctx: _Context) -> None:
     ts = counts["timestamp"]
     mid = ts.min() + (ts.max() - ts.min()) / 2
     gap = (counts["zone"] == zone) & (
-        ((ts >= mid) & (ts < mid + _DAY)) | (ts >= ctx.fit_end - 3 * ctx.freq)
+        ((ts >= mid) & (ts < mid + DAY)) | (ts >= ctx.fit_end - 3 * ctx.freq)
     )
     counts.loc[gap, "count"] = np.nan
     # part of the mid gap absent from the table altogether
@@ -341,20 +340,20 @@ def _check_invalid_params_raise_at_fit(ctx: _Context) -> None:
 
 def _check_backtest_origin_inside_training(ctx: _Context) -> None:
     est = ctx.fitted
-    origin = ctx.fit_end - 10 * _DAY + 3 * ctx.freq
+    origin = ctx.fit_end - 10 * DAY + 3 * ctx.freq
     _assert_contract(ctx, est.predict(origin=origin), origin, est.horizon, f"origin {origin}")
 
 
 def _check_predict_rows_matches_predict(ctx: _Context) -> None:
     est = ctx.fitted
     origins = [
-        ctx.fit_end - 6 * _DAY + ctx.freq,
-        ctx.fit_end - 2 * _DAY + 13 * ctx.freq,
+        ctx.fit_end - 6 * DAY + ctx.freq,
+        ctx.fit_end - 2 * DAY + 13 * ctx.freq,
         ctx.fit_end,
     ]
     rows = make_rows(ctx.zones, origins, np.arange(1, est.horizon + 1), ctx.freq)
     shuffled = rows.iloc[np.random.default_rng(0).permutation(len(rows))].reset_index(drop=True)
-    data = ForecastData(
+    data = City(
         counts=ctx.train,
         events=ctx.data.events,
         weather=ctx.data.weather,
@@ -397,7 +396,7 @@ _CHECKS: tuple[tuple[str, Callable[[_Context], None]], ...] = (
 CHECKS: tuple[str, ...] = tuple(name for name, _ in _CHECKS)
 
 
-def check_forecaster(forecaster_factory: Factory, data: ForecastData | None = None) -> None:
+def check_forecaster(forecaster_factory: Factory, data: City | None = None) -> None:
     """Run every check in :data:`CHECKS` on a forecaster; raise on the first failure.
 
     Parameters

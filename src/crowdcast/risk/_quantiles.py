@@ -22,14 +22,14 @@ import numpy as np
 import pandas as pd
 
 from crowdcast.exceptions import ParameterError, Problem
-from crowdcast.models._base import quantile_columns_of
+from crowdcast.schemas import quantile_columns as forecast_quantiles
 
 __all__ = ["exceedance_probability", "quantile_at", "quantile_columns"]
 
 
 def quantile_columns(forecast: pd.DataFrame) -> tuple[list[str], np.ndarray]:
     """The forecast's quantile columns (``q<level>``) sorted by level, and the levels."""
-    found = [(tau, col) for col, tau in quantile_columns_of(forecast).items()]
+    found = [(tau, col) for col, tau in forecast_quantiles(forecast).items()]
     if len(found) < 2:
         raise ParameterError(
             [

@@ -6,23 +6,23 @@ import math
 
 import pandas as pd
 
-from crowdcast._checks import positive_int
+from crowdcast._validation import positive_int
 from crowdcast.exceptions import ParameterError, format_message
-from crowdcast.features._base import FeaturePipeline
+from crowdcast.features._base import FeatureUnion
 from crowdcast.features._calendar import CalendarFeatures
 from crowdcast.features._events import EventFeatures
 from crowdcast.features._history import OriginLags, OriginRolling, SeasonalProfile, TargetLags
 from crowdcast.features._static import HorizonFeature, StaticFeatures
 from crowdcast.features._weather import WeatherFeatures
 from crowdcast.profiles import SiteProfile
-from crowdcast.schemas import as_timedelta
+from crowdcast.schemas import DAY, HOUR, as_timedelta
 
 __all__ = ["default_features"]
 
 
 def default_features(
     site: SiteProfile | None = None, *, horizon: int = 24, freq: str | pd.Timedelta = "1h"
-) -> FeaturePipeline:
+) -> FeatureUnion:
     """A good default feature set: horizon, calendar, history, events, weather, zone.
 
     History features are sized in time, then converted to intervals of
@@ -62,7 +62,7 @@ def default_features(
     step = as_timedelta(freq)
     if not positive_int(horizon):
         raise ParameterError(format_message("`horizon`", "a positive integer", repr(horizon)))
-    day, hour = pd.Timedelta(days=1), pd.Timedelta(hours=1)
+    day, hour = DAY, HOUR
     if day % step != pd.Timedelta(0):
         raise ParameterError(
             format_message("`freq`", "an interval that divides one day", repr(freq))
@@ -80,7 +80,7 @@ def default_features(
         if site is not None
         else CalendarFeatures()
     )
-    return FeaturePipeline(
+    return FeatureUnion(
         [
             ("horizon", HorizonFeature()),
             ("calendar", calendar),
