@@ -836,3 +836,23 @@ def test_fit_refuses_bad_parameters_with_one_clear_message(
     with pytest.raises(ParameterError) as err:
         transformer.fit(rows, small)
     assert str(err.value) == message
+
+
+def test_feature_union_set_params_reaches_its_steps() -> None:
+    union = FeatureUnion([("lags", OriginLags(lags=(1,))), ("horizon", HorizonFeature())])
+    union.set_params(lags__lags=(1, 2))
+    assert union.steps[0][1].lags == (1, 2)
+    assert union.get_feature_names_out() == ["lag_origin_1", "lag_origin_2", "horizon"]
+    union.set_params(lags=TargetLags(lags=(24,)))
+    assert union.get_feature_names_out() == ["lag_target_24", "horizon"]
+    cloned = clone(union).set_params(horizon=HorizonFeature())
+    assert cloned.get_params()["lags__lags"] == (24,)
+    with pytest.raises(ValueError, match="Invalid parameter 'nope__x' for FeatureUnion"):
+        union.set_params(nope__x=1)
+
+
+def test_feature_pipeline_is_a_deprecated_name_of_feature_union() -> None:
+    import crowdcast.features
+
+    with pytest.warns(DeprecationWarning, match="FeaturePipeline is now FeatureUnion"):
+        assert crowdcast.features.FeaturePipeline is FeatureUnion
