@@ -105,7 +105,8 @@ alert_probability = 1.5
     text = str(info.value)
     assert text.startswith(f"Invalid site profile: {len(info.value.problems)} problems.")
     expected = [
-        "`site.timezone` must be an IANA time zone like 'Europe/Amsterdam'. Got 'Europe/Amsterdm'.",
+        "`site.timezone` must be an IANA time zone name like 'Europe/Amsterdam'. "
+        "Got 'Europe/Amsterdm'.",
         "`site.country` must be an ISO 3166-1 alpha-2 code supported by `holidays`. Got 'XX'.",
         "`zones[0].measure` must be 'occupancy' or 'passages'. Got 'people'.",
         "`zones[0].area_m2` must be a positive number. Got -5.0.",
