@@ -114,6 +114,7 @@ def _header(r: Reader, lib: Any) -> tuple[str, str, str]:
 
 
 def _site_specific_keys(obj: Any, prefix: str = "") -> Iterator[str]:
+    """The key paths anywhere in ``obj`` that would make a library site-specific."""
     if isinstance(obj, dict):
         for key, value in obj.items():
             path = f"{prefix}.{key}" if prefix else key
@@ -127,6 +128,7 @@ def _site_specific_keys(obj: Any, prefix: str = "") -> Iterator[str]:
 
 
 def _indicator(r: Reader, prefix: str, t: Mapping[str, Any]) -> Indicator:
+    """One ``[[indicators]]`` table (site-specific keys were reported already)."""
     r.unknown_keys(t, prefix, _INDICATOR_KEYS | _SITE_SPECIFIC_KEYS)
     effect = t.get("effect", {})
     scope = t.get("scope", {})
@@ -143,37 +145,7 @@ def _indicator(r: Reader, prefix: str, t: Mapping[str, Any]) -> Indicator:
     )
     r.unknown_keys(window, f"{prefix}.window", {"start", "end"})
 
-    form = r.get(
-        effect,
-        f"{prefix}.effect",
-        "form",
-        str,
-        "",
-        check=lambda v: v in EFFECT_FORMS,
-        expectation=f"one of {', '.join(EFFECT_FORMS)}",
-    )
-    thresholds_raw = effect.get("thresholds", [])
-    thresholds: tuple[float, ...] = ()
-    if not isinstance(thresholds_raw, list) or not all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in thresholds_raw
-    ):
-        r.error(f"{prefix}.effect.thresholds", "a list of numbers", thresholds_raw)
-    else:
-        thresholds = tuple(float(v) for v in thresholds_raw)
-        if any(b <= a for a, b in itertools.pairwise(thresholds)):
-            r.error(f"{prefix}.effect.thresholds", "strictly increasing", list(thresholds))
-    levels = r.strings(effect, f"{prefix}.effect", "levels")
-    if thresholds and len(levels) != len(thresholds) + 1:
-        r.error(
-            f"{prefix}.effect.levels",
-            f"one more level than thresholds ({len(thresholds) + 1})",
-            list(levels),
-        )
-    if form in ("bands", "percentile_bands") and not thresholds:
-        r.error(f"{prefix}.effect.thresholds", f"given for form {form!r}")
-    size = r.get(effect, f"{prefix}.effect", "size", float, None)
-    if form in ("relative_lift", "max_density") and size is None:
-        r.error(f"{prefix}.effect.size", f"given for form {form!r}")
+    form, thresholds, levels, size = _effect(r, f"{prefix}.effect", effect)
     signal = r.get(t, prefix, "signal", str, None)
     if form == "relative_lift" and not signal:
         r.error(f"{prefix}.signal", "the input signal of a relative_lift indicator")
@@ -204,3 +176,41 @@ def _indicator(r: Reader, prefix: str, t: Mapping[str, Any]) -> Indicator:
         reference=r.get(t, prefix, "reference", str, ""),
         description=r.get(t, prefix, "description", str, ""),
     )
+
+
+def _effect(
+    r: Reader, prefix: str, effect: Mapping[str, Any]
+) -> tuple[str, tuple[float, ...], tuple[str, ...], float | None]:
+    """An indicator's ``effect`` table: form, increasing thresholds, their levels, size."""
+    form = r.get(
+        effect,
+        prefix,
+        "form",
+        str,
+        "",
+        check=lambda v: v in EFFECT_FORMS,
+        expectation=f"one of {', '.join(EFFECT_FORMS)}",
+    )
+    thresholds_raw = effect.get("thresholds", [])
+    thresholds: tuple[float, ...] = ()
+    if not isinstance(thresholds_raw, list) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in thresholds_raw
+    ):
+        r.error(f"{prefix}.thresholds", "a list of numbers", thresholds_raw)
+    else:
+        thresholds = tuple(float(v) for v in thresholds_raw)
+        if any(b <= a for a, b in itertools.pairwise(thresholds)):
+            r.error(f"{prefix}.thresholds", "strictly increasing", list(thresholds))
+    levels = r.strings(effect, prefix, "levels")
+    if thresholds and len(levels) != len(thresholds) + 1:
+        r.error(
+            f"{prefix}.levels",
+            f"one more level than thresholds ({len(thresholds) + 1})",
+            list(levels),
+        )
+    if form in ("bands", "percentile_bands") and not thresholds:
+        r.error(f"{prefix}.thresholds", f"given for form {form!r}")
+    size = r.get(effect, prefix, "size", float, None)
+    if form in ("relative_lift", "max_density") and size is None:
+        r.error(f"{prefix}.size", f"given for form {form!r}")
+    return form, thresholds, levels, size
