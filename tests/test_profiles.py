@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+import re
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from crowdcast.exceptions import ConfigError
+from crowdcast.exceptions import ConfigError, ParameterError
 from crowdcast.profiles import (
     DEFAULT_LIBRARY_PATH,
+    RiskSettings,
     load_indicator_library,
     load_site_profile,
 )
@@ -105,7 +108,8 @@ alert_probability = 1.5
     text = str(info.value)
     assert text.startswith(f"Invalid site profile: {len(info.value.problems)} problems.")
     expected = [
-        "`site.timezone` must be an IANA time zone like 'Europe/Amsterdam'. Got 'Europe/Amsterdm'.",
+        "`site.timezone` must be an IANA time zone name like 'Europe/Amsterdam'. "
+        "Got 'Europe/Amsterdm'.",
         "`site.country` must be an ISO 3166-1 alpha-2 code supported by `holidays`. Got 'XX'.",
         "`zones[0].measure` must be 'occupancy' or 'passages'. Got 'people'.",
         "`zones[0].area_m2` must be a positive number. Got -5.0.",
@@ -170,6 +174,129 @@ def test_zone_lookup_names_known_zones(fixtures: Path) -> None:
         ConfigError, match=r"a zone of site 'testdorp' \(square, street\). Got 'park'"
     ):
         site.zone("park")
+
+
+def test_load_site_profile_reports_a_site_name_of_the_wrong_type(tmp_path: Path) -> None:
+    # The name used to be read after the problems were raised: a wrong type was ignored.
+    path = write(tmp_path, MINIMAL_SITE.replace('id = "x"', 'id = "x"\nname = 3'))
+    with pytest.raises(ConfigError, match=re.escape("`site.name` must be a string. Got 3.")):
+        load_site_profile(path)
+
+
+def test_load_site_profile_reports_a_privacy_value_that_is_not_a_table(tmp_path: Path) -> None:
+    # Used to crash with TypeError: 'int' object is not iterable.
+    path = write(tmp_path, "privacy = 3\n" + MINIMAL_SITE)
+    with pytest.raises(
+        ConfigError, match=re.escape("`privacy` must be a table ([privacy]). Got 3.")
+    ):
+        load_site_profile(path)
+
+
+def test_load_site_profile_refuses_an_empty_time_zone(tmp_path: Path) -> None:
+    # Used to be accepted, leaving SiteProfile.timezone == "".
+    path = write(tmp_path, MINIMAL_SITE.replace('"Europe/Amsterdam"', '""'))
+    with pytest.raises(
+        ConfigError,
+        match=re.escape(
+            "`site.timezone` must be an IANA time zone name like 'Europe/Amsterdam'. Got ''."
+        ),
+    ):
+        load_site_profile(path)
+
+
+# ----------------------------------------------------------------------------- risk settings
+
+
+def test_risk_settings_replace_changes_only_what_it_is_given(fixtures: Path) -> None:
+    site = load_site_profile(fixtures / "profiles" / "site.toml")
+    risk = site.risk.replace(alert_probability=0.4)
+    assert risk == dataclasses.replace(site.risk, alert_probability=0.4)
+    assert site.risk.alert_probability == 0.3  # frozen: a new object, the old one unchanged
+    assert RiskSettings().replace() == RiskSettings()
+
+
+def test_risk_settings_replace_stores_floats_and_its_own_copy_of_a_mapping() -> None:
+    levels = {"crowding_density": "red"}
+    risk = RiskSettings().replace(
+        alert_level=levels, distance_rule_m=2, density_scheme="fruin_walkway"
+    )
+    levels["crowding_density"] = "orange"
+    assert risk.alert_level == {"crowding_density": "red"}
+    assert risk.distance_rule_m == 2.0
+    assert isinstance(risk.distance_rule_m, float)
+    assert risk.density_scheme == "fruin_walkway"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"alert_probability": 1.5},
+            "`alert_probability` must be a probability between 0 and 1 (exclusive). Got 1.5.",
+        ),
+        (
+            {"alert_probability": 0},
+            "`alert_probability` must be a probability between 0 and 1 (exclusive). Got 0.",
+        ),
+        (
+            {"alert_probability": True},
+            "`alert_probability` must be a probability between 0 and 1 (exclusive). Got True.",
+        ),
+        (
+            {"density_scheme": "fruin"},
+            "`density_scheme` must be one of default, fruin_walkway, fruin_queuing. Got 'fruin'.",
+        ),
+        (
+            {"distance_rule_m": 0.0},
+            "`distance_rule_m` must be a positive number of metres. Got 0.0.",
+        ),
+        (
+            {"distance_rule_m": math.inf},
+            "`distance_rule_m` must be a positive number of metres. Got inf.",
+        ),
+        (
+            {"alert_level": 3},
+            "`alert_level` must be a level name or a mapping of indicator id to level name. Got 3.",
+        ),
+        (
+            {"alert_level": {"crowding_density": 2}},
+            "`alert_level` must be a level name or a mapping of indicator id to level name. "
+            "Got {'crowding_density': 2}.",
+        ),
+        (
+            {"alert_prob": 0.4},
+            "`alert_prob` must be one of the settings of RiskSettings (density_scheme, "
+            "alert_level, alert_probability, distance_rule_m). Got an unknown setting.",
+        ),
+    ],
+)
+def test_risk_settings_replace_refuses_what_the_loader_refuses(
+    changes: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ParameterError, match=re.escape(message)) as info:
+        RiskSettings().replace(**changes)
+    assert str(info.value).startswith("Invalid RiskSettings parameters: 1 problem.")
+
+
+def test_risk_settings_replace_reports_every_problem_at_once() -> None:
+    with pytest.raises(ParameterError) as info:
+        RiskSettings().replace(alert_probability=1.0, distance_rule_m=-1)
+    assert str(info.value) == (
+        "Invalid RiskSettings parameters: 2 problems.\n"
+        "- `alert_probability` must be a probability between 0 and 1 (exclusive). Got 1.0.\n"
+        "- `distance_rule_m` must be a positive number of metres. Got -1."
+    )
+
+
+def test_risk_settings_replace_and_the_loader_word_a_problem_alike(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL_SITE + '[risk]\ndensity_scheme = "fruin"\n')
+    with pytest.raises(ConfigError) as loaded:
+        load_site_profile(path)
+    with pytest.raises(ParameterError) as replaced:
+        RiskSettings().replace(density_scheme="fruin")
+    words = "must be one of default, fruin_walkway, fruin_queuing. Got 'fruin'."
+    assert f"`risk.density_scheme` {words}" in str(loaded.value)
+    assert f"`density_scheme` {words}" in str(replaced.value)
 
 
 # ----------------------------------------------------------------------------- indicator library
@@ -290,3 +417,16 @@ start = "late"
 def test_library_lookup_names_known_ids() -> None:
     with pytest.raises(ConfigError, match="an indicator of library 'crowdcast-generic'"):
         load_indicator_library()["beer"]
+
+
+def test_library_reports_a_header_that_is_not_a_table_or_of_the_wrong_type(
+    tmp_path: Path,
+) -> None:
+    # A non-table [library] gave a misleading unknown-key error (or a TypeError), and
+    # id/version/title were read after the problems were raised, so a wrong type was ignored.
+    with pytest.raises(
+        ConfigError, match=re.escape("`library` must be a table ([library]). Got 'x'.")
+    ):
+        load_indicator_library(write(tmp_path, 'library = "x"\n'))
+    with pytest.raises(ConfigError, match=re.escape("`library.version` must be a string. Got 1.")):
+        load_indicator_library(write(tmp_path, "[library]\nversion = 1\n"))
