@@ -11,12 +11,17 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from crowdcast.exceptions import CrowdcastError
-from crowdcast.io._counts import read_counts
-from crowdcast.io._events import read_ical
-from crowdcast.io._tables import read_incidents, read_signals
-from crowdcast.io._weather import read_knmi, read_weather_csv
+from crowdcast.io import (
+    read_counts,
+    read_ical,
+    read_incidents,
+    read_knmi,
+    read_signals,
+    read_weather_csv,
+)
 from crowdcast.profiles import load_site_profile
-from crowdcast.sample._simulator import FILES, SimulatedCity, main, make_city
+from crowdcast.sample import make_city
+from crowdcast.sample._simulator import FILES, SimulatedCity
 from crowdcast.schemas import validate_counts
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -91,12 +96,6 @@ def test_make_city_refuses_to_overwrite_and_names_the_file(tmp_path: Path) -> No
     city = make_city(tmp_path, start="2024-01-01", end="2024-01-03", overwrite=True)
     assert (tmp_path / "counts.csv").read_text().startswith("zone,timestamp,count\n")
     assert [p.name for p in city.paths] == list(FILES)
-
-
-def test_the_module_runs_as_a_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "site.toml").write_text("x")
-    assert main([str(tmp_path)]) == 1
-    assert "overwrite" in capsys.readouterr().err
 
 
 def test_invalid_arguments_are_refused_with_the_template() -> None:

@@ -4,7 +4,8 @@
 weather observations and forecasts, alcohol sales, incidents) and the site
 profile that declares them, and writes them in the formats real sources use.
 The generative model is documented in the README it writes next to the
-files, including the *true* values calibration should recover.
+files, including the *true* values calibration should recover. The command
+``crowdcast make-sample DIR`` calls it.
 
 Reproducibility: every component draws from its own generator, derived from
 ``seed`` and the component's name (``"counts/station_square"``,
@@ -22,17 +23,11 @@ The parts, in the order they run:
 - :mod:`~crowdcast.sample._tables`: the contract tables and the truth;
 - :mod:`~crowdcast.sample._files`: the files (and
   :mod:`~crowdcast.sample._readme` the README, from its template).
-
-Run as a script::
-
-    python -m crowdcast.sample._simulator OUT_DIR [--overwrite] [--seed 2024]
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +49,7 @@ from crowdcast.sample._tables import Simulation, contract_tables, truth
 from crowdcast.sample._weather import simulate_forecasts, simulate_weather
 from crowdcast.schemas import DAY, HOUR
 
-__all__ = ["FILES", "SimulatedCity", "main", "make_city"]
+__all__ = ["FILES", "SimulatedCity", "make_city"]
 
 _FORECAST_MARGIN_DAYS = 3
 
@@ -292,29 +287,3 @@ def make_city(
     facts = truth(sim)
     written = () if folder is None else write_files(folder, doc, tables, facts, sim)
     return SimulatedCity(site_profile(doc, folder), **tables, truth=facts, paths=written)
-
-
-# ----------------------------------------------------------------------------- script
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m crowdcast.sample._simulator OUT_DIR [--overwrite] [--seed N]``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m crowdcast.sample._simulator", description="Simulate the sample city."
-    )
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--overwrite", action="store_true")
-    args = parser.parse_args(argv)
-    try:
-        city = make_city(args.out, seed=args.seed, overwrite=args.overwrite)
-    except (CrowdcastError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    for p in city.paths:
-        print(p)
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
