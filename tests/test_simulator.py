@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from crowdcast.exceptions import CrowdcastError
+from crowdcast.exceptions import ParameterError
 from crowdcast.io import (
     read_counts,
     read_ical,
@@ -88,7 +89,7 @@ def test_data_sample_stays_under_20_mb() -> None:
 
 def test_make_city_refuses_to_overwrite_and_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "counts.csv").write_text("keep me")
-    with pytest.raises(CrowdcastError, match=r"counts\.csv") as info:
+    with pytest.raises(ParameterError, match=r"counts\.csv") as info:
         make_city(tmp_path, start="2024-01-01", end="2024-01-03")
     assert "overwrite=True" in str(info.value)
     assert (tmp_path / "counts.csv").read_text() == "keep me"
@@ -98,15 +99,43 @@ def test_make_city_refuses_to_overwrite_and_names_the_file(tmp_path: Path) -> No
     assert [p.name for p in city.paths] == list(FILES)
 
 
+def test_overwrite_replaces_every_file_of_a_previous_run(tmp_path: Path) -> None:
+    kwargs = {"start": "2024-01-01", "end": "2024-01-03", "zones": ["market_square"]}
+    before = {p.name: p.read_bytes() for p in make_city(tmp_path, **kwargs).paths}
+    again = make_city(tmp_path, overwrite=True, **kwargs)
+    assert {p.name: p.read_bytes() for p in again.paths} == before
+
+
 def test_invalid_arguments_are_refused_with_the_template() -> None:
-    with pytest.raises(ValueError, match=r"`freq` must be an interval that divides one hour"):
+    with pytest.raises(ParameterError, match=r"`freq` must be an interval that divides one hour"):
         make_city(freq="7min")
-    with pytest.raises(ValueError, match=r"`zones` must be distinct zone ids"):
+    with pytest.raises(ParameterError, match=r"`zones` must be distinct zone ids"):
         make_city(zones=["harbour"])
-    with pytest.raises(ValueError, match=r"`end` must be on or after start 2024-01-02"):
+    with pytest.raises(ParameterError, match=r"`end` must be on or after start 2024-01-02"):
         make_city(start="2024-01-02", end="2024-01-01")
-    with pytest.raises(ValueError, match=r"`seed` must be a non-negative integer"):
-        make_city(seed=-1)
+    with pytest.raises(ParameterError, match=r"`start` must be a date like '2023-01-01'"):
+        make_city(start="someday")
+
+
+@pytest.mark.parametrize("seed", [-1, True, 2.5, "2024"])
+def test_an_invalid_seed_is_a_parameter_error_not_a_bare_value_error(seed: object) -> None:
+    expected = (
+        "Invalid make_city arguments: 1 problem.\n"
+        f"- `seed` must be a non-negative integer. Got {seed!r}."
+    )
+    with pytest.raises(ParameterError, match=re.escape(expected)):
+        make_city(seed=seed)  # type: ignore[arg-type]
+
+
+def test_every_invalid_argument_is_reported_at_once_and_nothing_is_written(tmp_path: Path) -> None:
+    (tmp_path / "counts.csv").write_text("keep me")
+    with pytest.raises(ParameterError) as info:
+        make_city(tmp_path, seed=-1, freq="7min", n_zones=0)
+    message = str(info.value)
+    assert message.startswith("Invalid make_city arguments: 4 problems.\n")
+    order = ["`seed`", "`freq`", "`n_zones` must be None or a positive integer", "counts.csv"]
+    assert [message.index(what) for what in order] == sorted(message.index(w) for w in order)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["counts.csv"]
 
 
 # ----------------------------------------------------------------------------- readers

@@ -31,12 +31,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import numpy as np
 import pandas as pd
 
-from crowdcast.exceptions import CrowdcastError, format_message
+from crowdcast._validation import Check, Interval, PositiveInt, Rule, check_params
+from crowdcast.exceptions import Problem
 from crowdcast.profiles import SiteProfile
 from crowdcast.sample._calendar import event_calendar
 from crowdcast.sample._clock import child, make_clock
@@ -104,65 +104,100 @@ class SimulatedCity:
 # ----------------------------------------------------------------------------- arguments
 
 
-def _day(value: str | dt.date | pd.Timestamp, name: str) -> dt.date:
+def _as_day(value: Any) -> dt.date | None:
+    """The (UTC) day of a date, text or timestamp; None when it is none of these.
+
+    >>> _as_day("2024-03-31T23:30:00+02:00"), _as_day("someday")
+    (datetime.date(2024, 3, 31), None)
+    """
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):
-        ts = None
-    if ts is None or pd.isna(ts):
-        raise ValueError(format_message(f"`{name}`", "a date like '2023-01-01'", repr(value)))
+        return None
+    if pd.isna(ts):
+        return None
     if ts.tzinfo is not None:
         ts = ts.tz_convert("UTC")
     return ts.date()
 
 
-def _step(freq: str | pd.Timedelta) -> pd.Timedelta:
-    try:
-        step = pd.Timedelta(freq)
-    except (TypeError, ValueError):
-        step = pd.Timedelta(0)
-    if step <= pd.Timedelta(0) or pd.Timedelta(hours=1) % step != pd.Timedelta(0):
-        raise ValueError(
-            format_message(
-                "`freq`", "an interval that divides one hour ('1h', '30min', '15min')", repr(freq)
+def _is_day(value: Any) -> bool:
+    return _as_day(value) is not None
+
+
+def _divides_hour(freq: Any) -> bool:
+    step = pd.Timedelta(freq)
+    return bool(step > pd.Timedelta(0) and HOUR % step == pd.Timedelta(0))
+
+
+def _known_zones(zones: Any) -> bool:
+    if zones is None:
+        return True
+    chosen = list(zones)
+    known = {z.id for z in ZONES}
+    return bool(chosen) and len(set(chosen)) == len(chosen) and all(z in known for z in chosen)
+
+
+_DAY = "a date like '2023-01-01'"
+
+
+@dataclass(frozen=True)
+class _Arguments:
+    """The arguments of :func:`make_city`, checked by their rules before anything runs."""
+
+    _parameter_rules: ClassVar[dict[str, list[Rule | None]]] = {
+        "seed": [Interval(0, None, integer=True, expectation="a non-negative integer")],
+        "start": [Check(_is_day, _DAY)],
+        "end": [Check(_is_day, _DAY)],
+        "freq": [
+            Check(_divides_hour, "an interval that divides one hour ('1h', '30min', '15min')")
+        ],
+        "zones": [
+            Check(
+                _known_zones,
+                f"distinct zone ids of the sample city ({', '.join(z.id for z in ZONES)})",
+                hint="pass None for all seven zones",
             )
-        )
-    return step
+        ],
+        "n_zones": [None, PositiveInt()],
+    }
+
+    folder: Path | None
+    zones: Sequence[str] | None
+    n_zones: int | None
+    start: Any
+    end: Any
+    freq: Any
+    seed: Any
+    overwrite: bool
+
+    def _more_problems(self) -> list[Problem]:
+        """The problems no single rule sees: the order of the days, the files to write."""
+        found = []
+        first, last = _as_day(self.start), _as_day(self.end)
+        if first is not None and last is not None and last < first:
+            found.append(Problem("`end`", f"on or after start {first}", str(last)))
+        if self.folder is not None:
+            found += _target_problems(self.folder, self.overwrite)
+        return found
 
 
-def _check_zones(zones: Sequence[str] | None, n_zones: int | None) -> None:
-    base = [z.id for z in ZONES]
-    chosen = base if zones is None else list(zones)
-    unknown = [z for z in chosen if z not in base]
-    if unknown or not chosen or len(set(chosen)) != len(chosen):
-        raise ValueError(
-            format_message(
-                "`zones`",
-                f"distinct zone ids of the sample city ({', '.join(base)})",
-                repr(zones),
-            )
-        )
-    if n_zones is not None and (not isinstance(n_zones, int | np.integer) or n_zones < 1):
-        raise ValueError(format_message("`n_zones`", "a positive integer or None", repr(n_zones)))
-
-
-def _check_targets(folder: Path, overwrite: bool) -> None:
+def _target_problems(folder: Path, overwrite: bool) -> list[Problem]:
+    """Why the files cannot be written into ``folder``: it is a file, or they exist."""
     if folder.exists() and not folder.is_dir():
-        raise CrowdcastError(
-            format_message(
-                "`path`", "a folder", f"the file {folder}", hint="give a folder to write into"
-            )
-        )
+        hint = "give a folder to write into"
+        return [Problem("`path`", "a folder", f"the file {folder}", hint=hint)]
     existing = [folder / f for f in FILES if (folder / f).exists()]
-    if existing and not overwrite:
-        raise CrowdcastError(
-            format_message(
-                "the sample city's files",
-                "absent from the output folder",
-                f"{len(existing)} existing file(s): {', '.join(str(p) for p in existing)}",
-                hint="pass overwrite=True (crowdcast make-sample --overwrite) to replace them",
-            )
+    if not existing or overwrite:
+        return []
+    return [
+        Problem(
+            "the sample city's files",
+            "absent from the output folder",
+            f"{len(existing)} existing file(s): {', '.join(str(p) for p in existing)}",
+            hint="pass overwrite=True (crowdcast make-sample --overwrite) to replace them",
         )
+    ]
 
 
 # ----------------------------------------------------------------------------- make_city
@@ -258,10 +293,9 @@ def make_city(
 
     Raises
     ------
-    CrowdcastError
-        A file to write exists and ``overwrite`` is False (nothing is written).
-    ValueError
-        An argument is invalid.
+    ParameterError
+        An argument is invalid, or a file to write exists and ``overwrite``
+        is False; every problem is reported, and nothing is written.
 
     Examples
     --------
@@ -271,17 +305,12 @@ def make_city(
     >>> city.truth["site_weight"]
     1.6
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(format_message("`seed`", "a non-negative integer", repr(seed)))
-    first, last = _day(start, "start"), _day(end, "end")
-    if last < first:
-        raise ValueError(format_message("`end`", f"on or after start {first}", str(last)))
-    step = _step(freq)
-    _check_zones(zones, n_zones)
     folder = None if path is None else Path(path)
-    if folder is not None:
-        _check_targets(folder, overwrite)
-    sim = _simulate(int(seed), first, last, step, zones, n_zones)
+    args = _Arguments(folder, zones, n_zones, start, end, freq, seed, overwrite)
+    check_params(args, title="Invalid make_city arguments")
+    first, last = _as_day(start), _as_day(end)
+    assert first is not None and last is not None  # checked above
+    sim = _simulate(int(seed), first, last, pd.Timedelta(freq), zones, n_zones)
     doc = profile_doc(sim.zones, first, last)
     tables = contract_tables(sim)
     facts = truth(sim)
