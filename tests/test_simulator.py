@@ -106,6 +106,19 @@ def test_overwrite_replaces_every_file_of_a_previous_run(tmp_path: Path) -> None
     assert {p.name: p.read_bytes() for p in again.paths} == before
 
 
+def test_the_readme_leaves_out_incidents_when_their_zone_is_not_simulated(tmp_path: Path) -> None:
+    kwargs = {"start": "2024-06-01", "end": "2024-06-03"}
+    park = make_city(tmp_path / "park", zones=["park_waterfront"], **kwargs)
+    night = make_city(tmp_path / "night", zones=["nightlife_street"], **kwargs)
+    without = (tmp_path / "park" / "README.md").read_text(encoding="utf-8")
+    with_ = (tmp_path / "night" / "README.md").read_text(encoding="utf-8")
+    assert park.truth["incident_rates"] is None and night.truth["incident_rates"] is not None
+    assert "beyond the crowd.\n\n## Gaps and glitches\n" in without
+    assert "(tested).\n\n## Gaps and glitches\n" in with_
+    assert "Aggression incidents" in with_ and "Aggression incidents" not in without
+    assert "make_city(..., seed=2024, start='2024-06-01', end='2024-06-03', ...)" in without
+
+
 def test_invalid_arguments_are_refused_with_the_template() -> None:
     with pytest.raises(ParameterError, match=r"`freq` must be an interval that divides one hour"):
         make_city(freq="7min")

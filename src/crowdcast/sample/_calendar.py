@@ -21,6 +21,7 @@ import pandas as pd
 
 from crowdcast.sample._event_kinds import Part, SimEvent
 from crowdcast.sample._havenstad import TIMEZONE
+from crowdcast.schemas import DAY
 
 __all__ = ["event_calendar"]
 
@@ -436,7 +437,7 @@ def event_calendar(
         events += _year_events(
             child(f"events/calendar/{year}"), year, demo_year=last.year, cancel_year=first.year
         )
-    lo = pd.Timestamp(first, tz="UTC") - pd.Timedelta(days=1)
-    hi = pd.Timestamp(last, tz="UTC") + pd.Timedelta(days=2)
+    lo = pd.Timestamp(first, tz="UTC") - DAY
+    hi = pd.Timestamp(last, tz="UTC") + 2 * DAY
     kept = [e for e in events if e.start < hi and e.end > lo]
     return sorted(kept, key=lambda e: (e.start, e.event_id))

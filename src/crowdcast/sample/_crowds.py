@@ -201,7 +201,7 @@ def _outages(rng: np.random.Generator, n: int, per_hour: int) -> list[tuple[int,
     margin = 48 * per_hour
     if n <= 4 * margin:
         return []
-    k = int(rng.poisson(2.5 * n / (8766 * per_hour)))
+    k = int(rng.poisson(2.5 * n / (8766 * per_hour)))  # 2.5 a year (8766 h)
     starts = rng.integers(margin, n - margin, size=k)
     kind = rng.random(k)
     short = rng.integers(1, 7, size=k)

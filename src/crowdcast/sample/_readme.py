@@ -19,6 +19,7 @@ import pandas as pd
 
 from crowdcast.sample._event_kinds import KINDS
 from crowdcast.sample._havenstad import TIMEZONE, VENUES
+from crowdcast.schemas import HOUR
 
 __all__ = ["readme"]
 
@@ -76,13 +77,13 @@ def _clock(hour: float) -> str:
 def _made(truth: Mapping[str, Any], sim_zones: Sequence[Any]) -> dict[str, str]:
     first, last, seed = truth["start"], truth["end"], truth["seed"]
     step = pd.Timedelta(truth["freq"])
-    default = seed == 2024 and len(sim_zones) == 7 and step == pd.Timedelta(hours=1)
+    default = seed == 2024 and len(sim_zones) == 7 and step == HOUR
     call = (
         'make_city("data/sample", seed=2024, overwrite=True)'
         if default
         else f"make_city(..., seed={seed}, start={str(first)!r}, end={str(last)!r}, ...)"
     )
-    every = f"{int(step.total_seconds() // 60)} min" if step < pd.Timedelta(hours=1) else "1 hour"
+    every = f"{int(step.total_seconds() // 60)} min" if step < HOUR else "1 hour"
     return {"call": call, "first": str(first), "last": str(last), "step": every}
 
 
@@ -249,6 +250,7 @@ def _incidents(truth: Mapping[str, Any]) -> str:
 
 def _gaps(truth: Mapping[str, Any]) -> dict[str, str]:
     gaps, glitches = truth["gaps"], truth["glitches"]
+    missing = int(gaps["intervals"].sum()) if len(gaps) else 0
     gap_rows = [
         (g.zone, _utc(g.start), _utc(g.end), g.intervals, g.cause)
         for g in gaps.itertuples(index=False)
@@ -268,7 +270,7 @@ def _gaps(truth: Mapping[str, Any]) -> dict[str, str]:
     glitch_header = ["zone", "kind", "from (UTC)", "to (UTC)", "true mean", "observed mean"]
     return {
         "n_gaps": str(len(gaps)),
-        "missing": f"{int(gaps['intervals'].sum()) if len(gaps) else 0:,}",
+        "missing": f"{missing:,}",
         "gap_table": _table(["zone", "from (UTC)", "to (UTC)", "intervals", "cause"], gap_rows),
         "glitch_table": _table([*glitch_header, "what"], glitch_rows),
     }
