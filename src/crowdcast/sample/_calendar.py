@@ -104,10 +104,14 @@ _SAT_KICKOFF = (16.5, 18.75, 20.0, 21.0)
 _SUN_KICKOFF = (12.25, 14.5, 16.75)
 
 
-def _football(
-    rng: np.random.Generator, season: int, postpone_first_after_break: bool
-) -> list[SimEvent]:
-    """About 20 home matches of Havenstad FC in the season starting in August of ``season``."""
+def _match_days(
+    rng: np.random.Generator, season: int
+) -> tuple[list[tuple[dt.date, float]], np.ndarray]:
+    """The home matches of a season (day, local kick-off hour), sorted; the opponents' order.
+
+    Every other Saturday outside the breaks (or the Sunday after), and two cup
+    matches on Wednesdays at 20:00.
+    """
     first, last = dt.date(season, 8, 8), dt.date(season + 1, 5, 20)
     breaks = [(dt.date(season, 12, 22), dt.date(season + 1, 1, 12))] + [
         (d, d + dt.timedelta(days=1))
@@ -138,7 +142,18 @@ def _football(
         else:
             matches.append((saturday + dt.timedelta(days=1), float(rng.choice(_SUN_KICKOFF))))
     matches += [(cup_pool[i], 20.0) for i in cups]
-    matches.sort()
+    return sorted(matches), opponents
+
+
+def _football(
+    rng: np.random.Generator, season: int, postpone_first_after_break: bool
+) -> list[SimEvent]:
+    """About 20 home matches of Havenstad FC in the season starting in August of ``season``.
+
+    With ``postpone_first_after_break`` the first match in January is
+    cancelled (a storm) and played on a Wednesday evening two weeks later.
+    """
+    matches, opponents = _match_days(rng, season)
     events = []
     postponed = False
     for i, (day, kickoff) in enumerate(matches):
@@ -161,8 +176,7 @@ def _football(
         if (
             postpone_first_after_break
             and not postponed
-            and day.year == season + 1
-            and day.month == 1
+            and (day.year, day.month) == (season + 1, 1)
         ):
             postponed = True
             events.append(replace(event, status="cancelled", note="postponed: storm warning"))
