@@ -97,6 +97,19 @@ def test_make_sample_refuses_to_overwrite(
     assert "overwrite" in capsys.readouterr().err
 
 
+def test_make_sample_reports_an_invalid_seed_in_one_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "city"
+    assert main(["make-sample", str(out), "--seed", "-1"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "crowdcast: error: Invalid make_city arguments: 1 problem.\n"
+        "- `seed` must be a non-negative integer. Got -1.\n"
+    )
+    assert not out.exists()
+
+
 def test_usage_errors_exit_with_code_2() -> None:
     with pytest.raises(SystemExit) as info:
         main(["no-such-command"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,13 +11,18 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from crowdcast.exceptions import CrowdcastError
-from crowdcast.io._counts import read_counts
-from crowdcast.io._events import read_ical
-from crowdcast.io._tables import read_incidents, read_signals
-from crowdcast.io._weather import read_knmi, read_weather_csv
+from crowdcast.exceptions import ParameterError
+from crowdcast.io import (
+    read_counts,
+    read_ical,
+    read_incidents,
+    read_knmi,
+    read_signals,
+    read_weather_csv,
+)
 from crowdcast.profiles import load_site_profile
-from crowdcast.sample._simulator import FILES, SimulatedCity, main, make_city
+from crowdcast.sample import make_city
+from crowdcast.sample._simulator import FILES, SimulatedCity
 from crowdcast.schemas import validate_counts
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -83,7 +89,7 @@ def test_data_sample_stays_under_20_mb() -> None:
 
 def test_make_city_refuses_to_overwrite_and_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "counts.csv").write_text("keep me")
-    with pytest.raises(CrowdcastError, match=r"counts\.csv") as info:
+    with pytest.raises(ParameterError, match=r"counts\.csv") as info:
         make_city(tmp_path, start="2024-01-01", end="2024-01-03")
     assert "overwrite=True" in str(info.value)
     assert (tmp_path / "counts.csv").read_text() == "keep me"
@@ -93,21 +99,56 @@ def test_make_city_refuses_to_overwrite_and_names_the_file(tmp_path: Path) -> No
     assert [p.name for p in city.paths] == list(FILES)
 
 
-def test_the_module_runs_as_a_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "site.toml").write_text("x")
-    assert main([str(tmp_path)]) == 1
-    assert "overwrite" in capsys.readouterr().err
+def test_overwrite_replaces_every_file_of_a_previous_run(tmp_path: Path) -> None:
+    kwargs = {"start": "2024-01-01", "end": "2024-01-03", "zones": ["market_square"]}
+    before = {p.name: p.read_bytes() for p in make_city(tmp_path, **kwargs).paths}
+    again = make_city(tmp_path, overwrite=True, **kwargs)
+    assert {p.name: p.read_bytes() for p in again.paths} == before
+
+
+def test_the_readme_leaves_out_incidents_when_their_zone_is_not_simulated(tmp_path: Path) -> None:
+    kwargs = {"start": "2024-06-01", "end": "2024-06-03"}
+    park = make_city(tmp_path / "park", zones=["park_waterfront"], **kwargs)
+    night = make_city(tmp_path / "night", zones=["nightlife_street"], **kwargs)
+    without = (tmp_path / "park" / "README.md").read_text(encoding="utf-8")
+    with_ = (tmp_path / "night" / "README.md").read_text(encoding="utf-8")
+    assert park.truth["incident_rates"] is None and night.truth["incident_rates"] is not None
+    assert "beyond the crowd.\n\n## Gaps and glitches\n" in without
+    assert "(tested).\n\n## Gaps and glitches\n" in with_
+    assert "Aggression incidents" in with_ and "Aggression incidents" not in without
+    assert "make_city(..., seed=2024, start='2024-06-01', end='2024-06-03', ...)" in without
 
 
 def test_invalid_arguments_are_refused_with_the_template() -> None:
-    with pytest.raises(ValueError, match=r"`freq` must be an interval that divides one hour"):
+    with pytest.raises(ParameterError, match=r"`freq` must be an interval that divides one hour"):
         make_city(freq="7min")
-    with pytest.raises(ValueError, match=r"`zones` must be distinct zone ids"):
+    with pytest.raises(ParameterError, match=r"`zones` must be distinct zone ids"):
         make_city(zones=["harbour"])
-    with pytest.raises(ValueError, match=r"`end` must be on or after start 2024-01-02"):
+    with pytest.raises(ParameterError, match=r"`end` must be on or after start 2024-01-02"):
         make_city(start="2024-01-02", end="2024-01-01")
-    with pytest.raises(ValueError, match=r"`seed` must be a non-negative integer"):
-        make_city(seed=-1)
+    with pytest.raises(ParameterError, match=r"`start` must be a date like '2023-01-01'"):
+        make_city(start="someday")
+
+
+@pytest.mark.parametrize("seed", [-1, True, 2.5, "2024"])
+def test_an_invalid_seed_is_a_parameter_error_not_a_bare_value_error(seed: object) -> None:
+    expected = (
+        "Invalid make_city arguments: 1 problem.\n"
+        f"- `seed` must be a non-negative integer. Got {seed!r}."
+    )
+    with pytest.raises(ParameterError, match=re.escape(expected)):
+        make_city(seed=seed)  # type: ignore[arg-type]
+
+
+def test_every_invalid_argument_is_reported_at_once_and_nothing_is_written(tmp_path: Path) -> None:
+    (tmp_path / "counts.csv").write_text("keep me")
+    with pytest.raises(ParameterError) as info:
+        make_city(tmp_path, seed=-1, freq="7min", n_zones=0)
+    message = str(info.value)
+    assert message.startswith("Invalid make_city arguments: 4 problems.\n")
+    order = ["`seed`", "`freq`", "`n_zones` must be None or a positive integer", "counts.csv"]
+    assert [message.index(what) for what in order] == sorted(message.index(w) for w in order)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["counts.csv"]
 
 
 # ----------------------------------------------------------------------------- readers

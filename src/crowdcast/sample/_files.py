@@ -1,5 +1,6 @@
-"""Deterministic writers of the sample city's files (same arrays, same bytes).
+"""Writing the sample city's files, deterministically (same arrays, same bytes).
 
+:func:`write_files` writes :data:`FILES` in the formats real sources use.
 Every number is formatted here, explicitly, so the bytes do not depend on the
 pandas version: integers as integers, other values with a fixed number of
 decimals, ``-0.0`` never. CSV files use ``\\n`` line endings; the KNMI file
@@ -10,13 +11,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crowdcast.sample._simweather import STATION, Weather
+from crowdcast.io import write_ical
+from crowdcast.sample._havenstad import TIMEZONE
+from crowdcast.sample._readme import readme
+from crowdcast.sample._site_file import site_toml
+from crowdcast.sample._tables import Simulation
+from crowdcast.sample._weather import STATION, Weather
 
-__all__ = ["KNMI_COLUMNS", "fixed", "iso_utc", "write_csv", "write_knmi"]
+__all__ = ["FILES", "KNMI_COLUMNS", "fixed", "iso_utc", "write_csv", "write_files", "write_knmi"]
+
+#: Files make_city writes, in the order it writes them.
+FILES = (
+    "site.toml",
+    "counts.csv",
+    "events.ics",
+    "weather_knmi.txt",
+    "weather_forecasts.csv",
+    "signals.csv",
+    "incidents.csv",
+    "README.md",
+)
 
 KNMI_COLUMNS = (
     "STN", "YYYYMMDD", "HH", "DD", "FH", "FF", "FX", "T", "T10N", "TD", "SQ", "Q", "DR", "RH",
@@ -116,3 +135,86 @@ def write_knmi(path: Path, weather: Weather, n_hours: int) -> None:
         rows = rows + "," + f
     text = "\r\n".join([*_KNMI_LEGEND, header, "", *rows.tolist()]) + "\r\n"
     path.write_bytes(text.encode("utf-8"))
+
+
+def _write_counts(path: Path, counts: pd.DataFrame) -> None:
+    """``counts.csv``: observed counts only (an outage is absent rows, not zeros)."""
+    seen = counts["count"].notna().to_numpy()
+    values = counts["count"].to_numpy()[seen].astype("int64")
+    write_csv(
+        path,
+        {
+            "zone": counts["zone"].to_numpy(dtype=object)[seen],
+            "timestamp": iso_utc(pd.DatetimeIndex(counts["timestamp"][seen])),
+            "count": np.asarray([str(v) for v in values.tolist()], dtype=object),
+        },
+    )
+
+
+def _write_forecasts(path: Path, forecasts: pd.DataFrame) -> None:
+    fc = forecasts.sort_values(["issued_at", "timestamp"], kind="stable")
+    write_csv(
+        path,
+        {
+            "timestamp": iso_utc(pd.DatetimeIndex(fc["timestamp"])),
+            "issued_at": iso_utc(pd.DatetimeIndex(fc["issued_at"])),
+            "station": fc["station"].to_numpy(dtype=object),
+            "temperature_c": fixed(fc["temperature_c"].to_numpy(), 1),
+            "precipitation_mm": fixed(fc["precipitation_mm"].to_numpy(), 1),
+            "wind_speed_ms": fixed(fc["wind_speed_ms"].to_numpy(), 1),
+        },
+    )
+
+
+def _write_signals(path: Path, signals: pd.DataFrame) -> None:
+    write_csv(
+        path,
+        {
+            "timestamp": iso_utc(pd.DatetimeIndex(signals["timestamp"])),
+            "location": signals["location"].to_numpy(dtype=object),
+            "signal": signals["signal"].to_numpy(dtype=object),
+            "value": fixed(signals["value"].to_numpy(), 1),
+            "unit": signals["unit"].to_numpy(dtype=object),
+        },
+    )
+
+
+def _write_incidents(path: Path, incidents: pd.DataFrame) -> None:
+    write_csv(
+        path,
+        {
+            "timestamp": iso_utc(pd.DatetimeIndex(incidents["timestamp"])),
+            "zone": incidents["zone"].to_numpy(dtype=object),
+            "kind": incidents["kind"].to_numpy(dtype=object),
+            "count": np.asarray([str(v) for v in incidents["count"].tolist()], dtype=object),
+        },
+    )
+
+
+def write_files(
+    folder: Path,
+    doc: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame],
+    truth: Mapping[str, Any],
+    sim: Simulation,
+) -> tuple[Path, ...]:
+    """Write :data:`FILES` into ``folder`` (created if needed), in that order; their paths.
+
+    ``doc`` is the site profile document, ``tables`` and ``truth`` what
+    :func:`~crowdcast.sample._tables.contract_tables` and
+    :func:`~crowdcast.sample._tables.truth` made of ``sim``. Existing files
+    are replaced: the caller checked that it may.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = tuple(folder / f for f in FILES)
+    site, counts, events, knmi, forecasts, signals, incidents, readme_md = paths
+    site.write_text(site_toml(doc), encoding="utf-8", newline="\n")
+    _write_counts(counts, tables["counts"])
+    write_ical(tables["events"], events, timezone=TIMEZONE, calendar_name="Havenstad evenementen")
+    write_knmi(knmi, sim.weather, 24 * sim.days)
+    _write_forecasts(forecasts, tables["weather_forecasts"])
+    _write_signals(signals, tables["signals"])
+    _write_incidents(incidents, tables["incidents"])
+    text = readme(doc, tables, truth, sim.zones)
+    readme_md.write_text(text, encoding="utf-8", newline="\n")
+    return paths

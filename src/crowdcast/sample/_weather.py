@@ -94,37 +94,79 @@ def _solar_sine(hours: pd.DatetimeIndex) -> np.ndarray:
     return np.sin(lat) * np.sin(decl) + np.cos(lat) * np.cos(decl) * np.cos(angle)
 
 
-def simulate_weather(rng: np.random.Generator, hours: pd.DatetimeIndex) -> Weather:
-    """Simulate hourly weather at the hours (UTC, hourly, contiguous)."""
-    n = len(hours)
+@dataclass(frozen=True)
+class _Latent:
+    """The random state behind the weather (standard normal series, hourly)."""
+
+    slow: np.ndarray
+    fast: np.ndarray
+    cloud: np.ndarray
+    temp_slow: np.ndarray
+    temp_fast: np.ndarray
+    wind: np.ndarray
+    wind_dir: np.ndarray
+    humid: np.ndarray
+    pressure: np.ndarray
+    amount: np.ndarray
+    gust: np.ndarray
+    ff: np.ndarray
+
+    @property
+    def rain(self) -> np.ndarray:
+        """Wet spells: a fast and a slow process mixed."""
+        return 0.7 * self.fast + np.sqrt(1.0 - 0.7**2) * self.slow
+
+
+def _draw_latent(rng: np.random.Generator, n: int) -> _Latent:
+    # drawn in a fixed order: the order is part of what makes the bytes reproducible
+    slow = ar1(rng, n, 0.97)
+    fast = ar1(rng, n, 0.90)
+    cloud = ar1(rng, n, 0.93)
+    temp_slow = ar1(rng, n, 0.97)
+    temp_fast = ar1(rng, n, 0.70)
+    wind = ar1(rng, n, 0.97)
+    wind_dir = ar1(rng, n, 0.98)
+    humid = ar1(rng, n, 0.8)
+    pressure = ar1(rng, n, 0.995)
+    amount = rng.standard_normal(n)
+    gust = rng.standard_normal(n)
+    ff = rng.standard_normal(n)
+    return _Latent(
+        slow, fast, cloud, temp_slow, temp_fast, wind, wind_dir, humid, pressure, amount, gust, ff
+    )
+
+
+@dataclass(frozen=True)
+class _State:
+    """The weather in physical units, hour by hour."""
+
+    wet: np.ndarray
+    amount: np.ndarray  # mm
+    cloud: np.ndarray  # 0..1
+    temp: np.ndarray  # °C
+    wind: np.ndarray  # m/s
+    sunshine: np.ndarray  # h
+    humidity: np.ndarray  # %
+    dewpoint: np.ndarray  # °C
+    pressure: np.ndarray  # hPa
+    summer: np.ndarray  # 0 in January, 1 in July
+
+
+def _physical(hours: pd.DatetimeIndex, latent: _Latent) -> _State:
     doy = hours.day_of_year.to_numpy().astype("float64")
     utc = hours.hour.to_numpy().astype("float64")
     summer = 0.5 * (1.0 - np.cos(_TWO_PI * (doy - 20.0) / 365.25))  # 0 in January, 1 in July
-
-    # latent state, drawn in a fixed order
-    slow = ar1(rng, n, 0.97)
-    fast = ar1(rng, n, 0.90)
-    rain_latent = 0.7 * fast + np.sqrt(1.0 - 0.7**2) * slow
-    cloud_latent = ar1(rng, n, 0.93)
-    temp_slow = ar1(rng, n, 0.97)
-    temp_fast = ar1(rng, n, 0.70)
-    wind_latent = ar1(rng, n, 0.97)
-    wind_dir = ar1(rng, n, 0.98)
-    humid_noise = ar1(rng, n, 0.8)
-    pressure_noise = ar1(rng, n, 0.995)
-    amount_noise = rng.standard_normal(n)
-    gust_noise = rng.standard_normal(n)
-    ff_noise = rng.standard_normal(n)
+    rain_latent = latent.rain
 
     threshold = 1.39 - 0.12 * np.cos(_TWO_PI * (doy - 330.0) / 365.25)
     excess = rain_latent - threshold
     wet = excess > 0
     amount = np.where(
         wet,
-        (0.03 + 1.7 * np.maximum(excess, 0.0)) * (0.7 + 0.8 * summer) * np.exp(0.5 * amount_noise),
+        (0.03 + 1.7 * np.maximum(excess, 0.0)) * (0.7 + 0.8 * summer) * np.exp(0.5 * latent.amount),
         0.0,
     )
-    cloud = _normal_cdf(0.9 * (0.55 * rain_latent + 0.6 * cloud_latent) + 0.25)
+    cloud = _normal_cdf(0.9 * (0.55 * rain_latent + 0.6 * latent.cloud) + 0.25)
 
     clim = 10.4 - 7.5 * np.cos(_TWO_PI * (doy - 20.0) / 365.25)
     diurnal_shape = np.cos(_TWO_PI * (utc + 0.5 - 13.5) / 24.0)
@@ -132,9 +174,9 @@ def simulate_weather(rng: np.random.Generator, hours: pd.DatetimeIndex) -> Weath
     temp = (
         clim
         + amplitude * diurnal_shape
-        + (3.3 - 0.6 * summer) * temp_slow
-        + 2.0 * summer * np.maximum(temp_slow - 0.8, 0.0)
-        + 0.35 * temp_fast
+        + (3.3 - 0.6 * summer) * latent.temp_slow
+        + 2.0 * summer * np.maximum(latent.temp_slow - 0.8, 0.0)
+        + 0.35 * latent.temp_fast
         - 0.8 * wet
     )
 
@@ -142,58 +184,75 @@ def simulate_weather(rng: np.random.Generator, hours: pd.DatetimeIndex) -> Weath
         1.25
         + 0.15 * np.cos(_TWO_PI * (doy - 15.0) / 365.25)
         + 0.12 * diurnal_shape
-        + 0.42 * wind_latent
+        + 0.42 * latent.wind
         + 0.12 * rain_latent
     )
-    wind = np.exp(log_wind)
-
-    sine = _solar_sine(hours)
-    daylight = np.clip(sine / 0.12, 0.0, 1.0)
-    sunshine = daylight * np.clip(1.0 - cloud, 0.0, 1.0) ** 1.3
+    daylight = np.clip(_solar_sine(hours) / 0.12, 0.0, 1.0)
     humidity = np.clip(
         82.0
         - 12.0 * diurnal_shape * (1.0 - 0.5 * cloud)
         + 10.0 * wet
         + 10.0 * (cloud - 0.6)
-        + 4.0 * humid_noise,
+        + 4.0 * latent.humid,
         25.0,
         100.0,
     )
     gamma = np.log(humidity / 100.0) + 17.62 * temp / (243.12 + temp)
-    dewpoint = 243.12 * gamma / (17.62 - gamma)
-    pressure = 1014.0 - 1.5 * slow + 9.0 * pressure_noise
+    return _State(
+        wet=wet,
+        amount=amount,
+        cloud=cloud,
+        temp=temp,
+        wind=np.exp(log_wind),
+        sunshine=daylight * np.clip(1.0 - cloud, 0.0, 1.0) ** 1.3,
+        humidity=humidity,
+        dewpoint=243.12 * gamma / (17.62 - gamma),
+        pressure=1014.0 - 1.5 * latent.slow + 9.0 * latent.pressure,
+        summer=summer,
+    )
 
-    t10 = np.round(temp * 10.0).astype("int64")
+
+def _knmi_columns(s: _State, latent: _Latent) -> dict[str, np.ndarray]:
+    """The state in KNMI's integer units and codes."""
+    wet, amount, wind, temp, humidity = s.wet, s.amount, s.wind, s.temp, s.humidity
     rh10 = np.round(amount * 10.0).astype("int64")
-    rh = np.where(wet & (rh10 == 0), -1, rh10)
-    sq10 = np.round(sunshine * 10.0).astype("int64")
-    sq = np.where((sq10 == 0) & (sunshine > 0.01), -1, sq10)
-    fh = np.round(wind * 10.0).astype("int64")
-    ff = np.round(wind * np.exp(0.1 * ff_noise) * 10.0).astype("int64")
-    fx = np.round((wind * (1.5 + 0.25 * np.abs(gust_noise)) + 1.0) * 10.0).astype("int64")
-    dd = (np.round((230.0 + 60.0 * wind_dir) / 10.0).astype("int64") * 10) % 360
-    dd = np.where(dd == 0, 360, dd)
+    sq10 = np.round(s.sunshine * 10.0).astype("int64")
+    fx = np.round((wind * (1.5 + 0.25 * np.abs(latent.gust)) + 1.0) * 10.0).astype("int64")
+    dd = (np.round((230.0 + 60.0 * latent.wind_dir) / 10.0).astype("int64") * 10) % 360
     dr = np.where(wet, np.clip(np.round(10.0 * (0.25 + 0.6 * amount)), 1, 10), 0).astype("int64")
-    columns = {
-        "DD": dd,
-        "FH": fh,
-        "FF": ff,
+    return {
+        "DD": np.where(dd == 0, 360, dd),
+        "FH": np.round(wind * 10.0).astype("int64"),
+        "FF": np.round(wind * np.exp(0.1 * latent.ff) * 10.0).astype("int64"),
         "FX": fx,
-        "T": t10,
-        "TD": np.round(dewpoint * 10.0).astype("int64"),
-        "SQ": sq,
+        "T": np.round(temp * 10.0).astype("int64"),
+        "TD": np.round(s.dewpoint * 10.0).astype("int64"),
+        "SQ": np.where((sq10 == 0) & (s.sunshine > 0.01), -1, sq10),
         "DR": dr,
-        "RH": rh,
-        "P": np.round(pressure * 10.0).astype("int64"),
-        "N": np.clip(np.round(8.0 * cloud), 0, 8).astype("int64"),
+        "RH": np.where(wet & (rh10 == 0), -1, rh10),
+        "P": np.round(s.pressure * 10.0).astype("int64"),
+        "N": np.clip(np.round(8.0 * s.cloud), 0, 8).astype("int64"),
         "U": np.round(humidity).astype("int64"),
         "M": ((humidity >= 97.0) & (wind < 2.0)).astype("int64"),
         "R": wet.astype("int64"),
         "S": (wet & (temp < 0.5)).astype("int64"),
-        "O": (wet & (amount > 4.0) & (summer > 0.6)).astype("int64"),
+        "O": (wet & (amount > 4.0) & (s.summer > 0.6)).astype("int64"),
         "Y": ((temp < 0.0) & (humidity > 90.0)).astype("int64"),
     }
-    return Weather(hours=hours, columns=columns)
+
+
+def simulate_weather(rng: np.random.Generator, hours: pd.DatetimeIndex) -> Weather:
+    """Simulate hourly weather at the hours (UTC, hourly, contiguous).
+
+    Examples
+    --------
+    >>> hours = pd.date_range("2024-07-01", periods=48, freq="h", tz="UTC")
+    >>> w = simulate_weather(np.random.default_rng(0), hours)
+    >>> bool(0.0 < w.temperature_c.mean() < 35.0)
+    True
+    """
+    latent = _draw_latent(rng, len(hours))
+    return Weather(hours=hours, columns=_knmi_columns(_physical(hours, latent), latent))
 
 
 LEADS = 48
