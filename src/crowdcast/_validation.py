@@ -484,6 +484,19 @@ def check_timezone(
 # ----------------------------------------------------------------------------- files
 
 
+def _mode_for(target: Path) -> int:
+    """The permissions a new file gets: the replaced file's, else ``0o666`` less the umask.
+
+    ``mkstemp`` creates its file readable by the owner only; a forecast or a
+    profile written for a dashboard or a colleague must not stay that way.
+    """
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def check_writable(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """``path`` as a Path, or a ParameterError when it exists and ``overwrite`` is false.
 
@@ -543,6 +556,7 @@ def atomic_write(
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
