@@ -86,7 +86,7 @@ def test_fruin_walkway_and_queuing_schemes_come_from_the_site_or_the_call(tmp_pa
     walkway = assess(fc, dataclasses.replace(site, risk=dataclasses.replace(
         site.risk, density_scheme="fruin_walkway")))  # fmt: skip
     assert walkway.table[["indicator", "level"]].iloc[0].tolist() == ["crowding_fruin_walkway", "D"]
-    queuing = assess(fc, site, scheme="fruin_queuing")
+    queuing = assess(fc, site, settings=site.risk.replace(density_scheme="fruin_queuing"))
     assert queuing.table[["indicator", "level"]].iloc[0].tolist() == ["crowding_fruin_queuing", "B"]
     assert [c for c in queuing.table.columns if c.startswith("p_")] == [
         "p_B", "p_C", "p_D", "p_E", "p_F"
@@ -156,9 +156,10 @@ def test_alerts_fire_at_the_earliest_interval_above_the_probability(tmp_path: Pa
     )  # fmt: skip
     assert a["lead_time"] == pd.Timedelta("2h")
     assert a["probability"] == risk.table["p_orange"].iloc[2] > 0.5
-    earlier = assess(fc, site, alert_probability=0.3).alerts
+    earlier = assess(fc, site, settings=site.risk.replace(alert_probability=0.3)).alerts
     assert earlier["first_alert"].iloc[0] == fc["timestamp"].iloc[1]
-    assert assess(fc, site, alert_level="red", alert_probability=0.9).alerts.empty
+    strict = site.risk.replace(alert_level="red", alert_probability=0.9)
+    assert assess(fc, site, settings=strict).alerts.empty
 
 
 def test_passage_zones_alert_on_their_own_scheme_when_the_level_is_not_theirs(
@@ -170,7 +171,7 @@ def test_passage_zones_alert_on_their_own_scheme_when_the_level_is_not_theirs(
     risk = assess(fc, site)
     assert risk.schemes["street"] == ("crowding_fruin_flow", ("A", "B", "C", "D", "E", "F"), "E")
     assert risk.alerts[["zone", "level"]].values.tolist() == [["street", "E"]]
-    mapped = assess(fc, site, alert_level={"crowding_fruin_flow": "F"})
+    mapped = assess(fc, site, settings=site.risk.replace(alert_level={"crowding_fruin_flow": "F"}))
     assert mapped.schemes["street"][2] == "F"
 
 
@@ -225,7 +226,11 @@ def test_unknown_hazard_and_indicator_hazards_are_pointed_elsewhere(tmp_path: Pa
 def test_an_alert_level_of_no_scheme_is_an_error(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     with pytest.raises(ParameterError, match="`alert_level` must be a level of the schemes"):
-        assess(forecast("square", [(1.0, 2.0, 3.0)]), site, alert_level="purple")
+        assess(
+            forecast("square", [(1.0, 2.0, 3.0)]),
+            site,
+            settings=site.risk.replace(alert_level="purple"),
+        )
 
 
 def test_a_forecast_with_one_quantile_cannot_give_probabilities(tmp_path: Path) -> None:
@@ -255,7 +260,11 @@ def test_thresholds_that_do_not_increase_are_refused(tmp_path: Path) -> None:
         ),
     )
     with pytest.raises(ConfigError) as exc:
-        assess(forecast("square", [(1.0, 2.0, 3.0)]), make_site(tmp_path, name="b.toml"), broken)
+        assess(
+            forecast("square", [(1.0, 2.0, 3.0)]),
+            make_site(tmp_path, name="b.toml"),
+            library=broken,
+        )
     assert str(exc.value) == (
         "Invalid indicator: 1 problem.\n"
         "- the thresholds of indicator 'crowding_density' must be strictly increasing, with one "

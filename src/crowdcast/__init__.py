@@ -8,7 +8,7 @@
 
 from crowdcast import exceptions
 from crowdcast._version import __version__
-from crowdcast.evaluation import Backtest, Fold, backtest, kpis
+from crowdcast.evaluation import AlertKPIs, Backtest, Fold, alert_kpis, backtest, kpis
 from crowdcast.features import default_features
 from crowdcast.io import (
     City,
@@ -36,11 +36,9 @@ from crowdcast.models import (
 )
 from crowdcast.privacy import (
     AuditLog,
-    ModelCard,
     PublishedTable,
     check_purpose,
     guard_ingress,
-    model_card,
     publish_table,
     suppress,
 )
@@ -50,11 +48,10 @@ from crowdcast.profiles import (
     load_indicator_library,
     load_site_profile,
 )
+from crowdcast.report import ModelCard, model_card
 from crowdcast.risk import (
-    AlertKPIs,
     Calibration,
     RiskTable,
-    alert_kpis,
     assess,
     calibrate,
     export_levels,

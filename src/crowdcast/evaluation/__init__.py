@@ -1,17 +1,17 @@
-"""Evaluation: rolling-origin backtests, technology and application KPIs, plots.
+"""Evaluation: rolling-origin backtests, technology and application KPIs.
 
 Technology KPIs say whether the forecast is right (MAE, MASE, pinball loss,
 interval coverage, daily peaks, skill against baselines); application KPIs say
 whether what was done with it worked (alert precision, recall and lead time;
 incident hit rate of the top-risk intervals). They are kept apart on purpose.
-
-Plots need the optional ``plot`` extra (matplotlib): ``pip install 'crowdcast[plot]'``.
+The plots of these numbers live in :mod:`crowdcast.report`.
 """
 
-from crowdcast.evaluation._application import HitRate, alert_kpis_backtest, hit_rate
+from crowdcast.evaluation._alerts import AlertKPIs, alert_kpis, alert_kpis_backtest
 from crowdcast.evaluation._backtest import Backtest, backtest, event_mask, seasonal_scale
 from crowdcast.evaluation._folds import Fold
-from crowdcast.evaluation._kpis import kpis, peak_days, peak_kpis, skill
+from crowdcast.evaluation._hits import HitRate, hit_rate
+from crowdcast.evaluation._kpis import SKILL_METRICS, kpis, peak_days, peak_kpis, skill
 from crowdcast.evaluation._metrics import (
     bias,
     coverage,
@@ -23,22 +23,17 @@ from crowdcast.evaluation._metrics import (
     smape,
     width,
 )
-from crowdcast.evaluation._plots import (
-    calibration_points,
-    plot_calibration,
-    plot_error_by_horizon,
-    plot_forecast,
-    plot_skill_by_zone,
-)
 
 __all__ = [
+    "SKILL_METRICS",
+    "AlertKPIs",
     "Backtest",
     "Fold",
     "HitRate",
+    "alert_kpis",
     "alert_kpis_backtest",
     "backtest",
     "bias",
-    "calibration_points",
     "coverage",
     "event_mask",
     "hit_rate",
@@ -48,10 +43,6 @@ __all__ = [
     "peak_days",
     "peak_kpis",
     "pinball",
-    "plot_calibration",
-    "plot_error_by_horizon",
-    "plot_forecast",
-    "plot_skill_by_zone",
     "rmse",
     "scored_mask",
     "seasonal_scale",

@@ -10,23 +10,22 @@
   :meth:`Calibration.to_weight` and :func:`write_site_profile` to keep it.
 - :func:`export_library`, :func:`export_levels` (publishable, no weights) and
   :func:`export_weights` (explicit).
-- :func:`alert_kpis`: precision, recall and lead time of alerts.
+
+How well alerts worked (precision, recall, lead time) is evaluation:
+:func:`crowdcast.evaluation.alert_kpis`.
 """
 
 from crowdcast.risk._assess import DEFAULT_ALERT_LEVELS, HAZARDS, RiskTable, assess, max_density
 from crowdcast.risk._calibrate import Calibration, calibrate, write_site_profile
 from crowdcast.risk._export import export_levels, export_library, export_weights
 from crowdcast.risk._indicators import indicator_lift, resolve_weight
-from crowdcast.risk._kpis import AlertKPIs, alert_kpis
-from crowdcast.risk._quantiles import exceedance_probability
+from crowdcast.risk._quantiles import exceedance_probability, quantile_at
 
 __all__ = [
     "DEFAULT_ALERT_LEVELS",
     "HAZARDS",
-    "AlertKPIs",
     "Calibration",
     "RiskTable",
-    "alert_kpis",
     "assess",
     "calibrate",
     "exceedance_probability",
@@ -35,6 +34,7 @@ __all__ = [
     "export_weights",
     "indicator_lift",
     "max_density",
+    "quantile_at",
     "resolve_weight",
     "write_site_profile",
 ]

@@ -25,8 +25,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from crowdcast._validation import Problems, check_params
 from crowdcast.exceptions import ConfigError, ParameterError, Problem
-from crowdcast.profiles import Indicator, IndicatorLibrary, SiteProfile, load_indicator_library
+from crowdcast.profiles import (
+    Indicator,
+    IndicatorLibrary,
+    RiskSettings,
+    SiteProfile,
+    load_indicator_library,
+)
 from crowdcast.risk._quantiles import exceedance_probability, quantile_at, quantile_columns
 
 __all__ = ["HAZARDS", "RiskTable", "assess", "max_density"]
@@ -90,6 +97,10 @@ class RiskTable:
         What was assessed and the alert threshold.
     schemes
         Zone → (indicator id, levels, alert level).
+    site, freq
+        The site's id and the forecast interval (crowding only).
+    settings
+        The :class:`~crowdcast.profiles.RiskSettings` the levels were computed with.
     """
 
     table: pd.DataFrame
@@ -99,6 +110,7 @@ class RiskTable:
     schemes: Mapping[str, tuple[str, tuple[str, ...], str]] = field(default_factory=dict)
     site: str = ""
     freq: pd.Timedelta | None = None
+    settings: RiskSettings | None = None
 
     def summary(self) -> pd.DataFrame:
         """One row per zone: scheme, peak at P50, highest level, chance of the alert level."""
@@ -179,16 +191,13 @@ def _schemes(
     site: SiteProfile,
     library: IndicatorLibrary,
     hazard: str,
-    scheme: str | None,
+    settings: RiskSettings,
     minutes: float,
 ) -> dict[str, _Scheme]:
-    problems: list[Problem] = []
+    """The level scheme of each zone, with its thresholds on the zone's count scale."""
+    found = Problems(error=ParameterError, title=f"Cannot compute {hazard} levels")
     out: dict[str, _Scheme] = {}
-    density_scheme = scheme or site.risk.density_scheme
-    if hazard == "crowding" and density_scheme not in _DENSITY_INDICATORS:
-        raise ParameterError(
-            [Problem("`scheme`", f"one of {', '.join(_DENSITY_INDICATORS)}", repr(scheme))]
-        )
+    density_scheme = settings.density_scheme
     for zid in zones:
         z = site.zone(zid)
         if hazard == "busyness":
@@ -201,29 +210,33 @@ def _schemes(
                 )
             else:
                 ind = library[_DISTANCING_INDICATOR]
-                limit = max_density(site.risk.distance_rule_m)
+                limit = max_density(settings.distance_rule_m)
                 out[zid] = _Scheme(ind.id, "density", ("ok", "exceeded"), (limit,), z.area_m2)
         elif z.measure == "passages" and z.width_m is not None and hazard == "crowding":
             out[zid] = _bands(library[_FLOW_INDICATOR], "flow", z.width_m * minutes)
         else:
             need = "area_m2" if z.measure == "occupancy" or hazard == "distancing" else "width_m"
-            problems.append(
-                Problem(
-                    f"zone {zid!r} ({z.measure})",
-                    f"given `{need}` for {hazard} levels",
-                    "no " + need,
-                    hint=_no_area_hint(),
-                )
+            found.add(
+                f"zone {zid!r} ({z.measure})",
+                f"given `{need}` for {hazard} levels",
+                "no " + need,
+                hint=_no_area_hint(),
             )
-    if problems:
-        raise ParameterError(problems, title=f"Cannot compute {hazard} levels")
+    found.raise_if_any()
     return out
 
 
 def _alert_levels(
-    schemes: Mapping[str, _Scheme], alert_level: str | Mapping[str, str] | None, site: SiteProfile
+    schemes: Mapping[str, _Scheme], settings: RiskSettings, site: SiteProfile
 ) -> dict[str, str]:
-    requested = site.risk.alert_level if alert_level is None else alert_level
+    """The level each zone's alert watches.
+
+    A level the site's own settings name but a zone's scheme lacks falls back
+    to the scheme's default (Fruin flow has no ``orange``); a level asked for
+    in other settings must belong to at least one scheme assessed.
+    """
+    requested = settings.alert_level
+    alert_level = None if requested == site.risk.alert_level else requested
     out: dict[str, str] = {}
     for zid, s in schemes.items():
         if isinstance(requested, Mapping) and s.indicator in requested:
@@ -324,12 +337,10 @@ def _busyness_thresholds(
 def assess(
     forecast: pd.DataFrame,
     site: SiteProfile,
-    library: IndicatorLibrary | None = None,
     *,
     hazard: str = "crowding",
-    scheme: str | None = None,
-    alert_level: str | Mapping[str, str] | None = None,
-    alert_probability: float | None = None,
+    settings: RiskSettings | None = None,
+    library: IndicatorLibrary | None = None,
     history: pd.DataFrame | None = None,
 ) -> RiskTable:
     """Risk levels of a forecast per zone and interval, their probabilities, and alerts.
@@ -340,24 +351,24 @@ def assess(
         The forecast contract (``zone, origin, timestamp, horizon, q...``), at
         least two quantile columns.
     site
-        The site profile: zone areas and widths, the density scheme, alert
-        level and probability, the distance rule.
+        The site profile: zone areas and widths, and its risk settings.
+    hazard
+        ``"crowding"``: density bands for occupancy zones (the settings'
+        ``density_scheme``: ``default``, ``fruin_walkway``, ``fruin_queuing``)
+        and Fruin flow LOS for passage zones with a width; ``"distancing"``:
+        ``ok``/``exceeded`` against the densest lattice for the settings'
+        ``distance_rule_m``; ``"busyness"``: quiet/normal/busy/very_busy from
+        the zone's own ``history`` percentiles per local weekday × time of day.
+    settings
+        How levels are computed and when an alert fires
+        (:class:`~crowdcast.profiles.RiskSettings`): ``site.risk`` by default,
+        e.g. ``site.risk.replace(alert_probability=0.4)``. Its ``alert_level``
+        is the level an alert watches, or a mapping indicator id → level; a
+        zone whose scheme lacks the site's level uses
+        :data:`DEFAULT_ALERT_LEVELS` (e.g. ``E`` for Fruin flow). An alert
+        fires when P(level >= alert level) exceeds ``alert_probability``.
     library
         The generic indicator library (crowdcast's own by default).
-    hazard
-        ``"crowding"``: density bands for occupancy zones (``scheme``, default
-        ``site.risk.density_scheme``: ``default``, ``fruin_walkway``,
-        ``fruin_queuing``) and Fruin flow LOS for passage zones with a width;
-        ``"distancing"``: ``ok``/``exceeded`` against the densest lattice for
-        ``site.risk.distance_rule_m``; ``"busyness"``: quiet/normal/busy/very_busy
-        from the zone's own ``history`` percentiles per local weekday × time of day.
-    alert_level
-        The level an alert watches (default ``site.risk.alert_level``), or a
-        mapping indicator id → level. A zone whose scheme lacks the level uses
-        :data:`DEFAULT_ALERT_LEVELS` (e.g. ``E`` for Fruin flow).
-    alert_probability
-        An alert fires when P(level >= alert level) exceeds this (default
-        ``site.risk.alert_probability``).
     history
         Past counts (counts contract), needed for ``hazard="busyness"`` only.
 
@@ -375,6 +386,35 @@ def assess(
     >>> risk.alerts[["first_alert", "level", "lead_time"]].to_numpy().tolist()[0][1:]
     ['orange', Timedelta('0 days 01:00:00')]
     """
+    _check_hazard(hazard)
+    settings = settings if settings is not None else site.risk
+    check_params(settings)
+    library = library if library is not None else load_indicator_library()
+    cols, taus = quantile_columns(forecast)
+    fc = forecast.reset_index(drop=True)
+    zones = list(dict.fromkeys(fc["zone"]))
+    minutes = _minutes(fc) if hazard == "crowding" else 60.0
+    schemes = _schemes(zones, site, library, hazard, settings, minutes)
+    alerts_at = _alert_levels(schemes, settings, site)
+    busy = None
+    if hazard == "busyness":
+        pcts = next(iter(schemes.values())).thresholds
+        busy = _busyness_thresholds(fc, history, site, pcts)
+    out = _levels(fc, schemes, fc[cols].to_numpy(dtype="float64"), taus, busy)
+    prob = settings.alert_probability
+    return RiskTable(
+        table=out,
+        alerts=_alerts(out, alerts_at, prob),
+        hazard=hazard,
+        alert_probability=prob,
+        schemes={z: (s.indicator, s.levels, alerts_at[z]) for z, s in schemes.items()},
+        site=site.id,
+        freq=pd.Timedelta(minutes=minutes) if hazard == "crowding" else None,
+        settings=settings,
+    )
+
+
+def _check_hazard(hazard: str) -> None:
     if hazard not in HAZARDS:
         hint = (
             "indicator hazards (aggression, ...) are scored with indicator_lift(signals, site, ...)"
@@ -384,35 +424,25 @@ def assess(
         raise ParameterError(
             [Problem("`hazard`", f"one of {', '.join(HAZARDS)}", repr(hazard), hint=hint)]
         )
-    library = library if library is not None else load_indicator_library()
-    prob = site.risk.alert_probability if alert_probability is None else alert_probability
-    if not 0 < prob < 1:
-        raise ParameterError(
-            [Problem("`alert_probability`", "a probability strictly between 0 and 1", repr(prob))]
-        )
-    cols, taus = quantile_columns(forecast)
-    fc = forecast.reset_index(drop=True)
-    zones = list(dict.fromkeys(fc["zone"]))
-    minutes = _minutes(fc) if hazard == "crowding" else 60.0
-    schemes = _schemes(zones, site, library, hazard, scheme, minutes)
-    alerts_at = _alert_levels(schemes, alert_level, site)
 
-    values = fc[cols].to_numpy(dtype="float64")
+
+def _levels(
+    fc: pd.DataFrame,
+    schemes: Mapping[str, _Scheme],
+    values: np.ndarray,
+    taus: np.ndarray,
+    busy: np.ndarray | None,
+) -> pd.DataFrame:
+    """The forecast with the quantity at P50, the level at P50 and P(level >= L) per level."""
     p50 = quantile_at(values, taus, 0.5)
     all_levels = list(dict.fromkeys(lv for s in schemes.values() for lv in s.levels[1:]))
     out = fc.copy()
     out["indicator"] = fc["zone"].map({z: s.indicator for z, s in schemes.items()})
-    quantities = list(dict.fromkeys(s.quantity for s in schemes.values()))
-    for q in quantities:
+    for q in dict.fromkeys(s.quantity for s in schemes.values()):
         out[q] = np.nan
     out["level"] = pd.Series([None] * len(fc), dtype="object")
     for lv in all_levels:
         out[f"p_{lv}"] = np.nan
-
-    busy = None
-    if hazard == "busyness":
-        pcts = next(iter(schemes.values())).thresholds
-        busy = _busyness_thresholds(fc, history, site, pcts)
     zone_col = fc["zone"].to_numpy()
     for zid, s in schemes.items():
         rows = np.flatnonzero(zone_col == zid)
@@ -428,17 +458,7 @@ def assess(
         level = np.array(s.levels, dtype=object)[above]
         level[np.isnan(thr).any(axis=1)] = None
         out.loc[rows, "level"] = level
-
-    alerts = _alerts(out, alerts_at, prob)
-    return RiskTable(
-        table=out,
-        alerts=alerts,
-        hazard=hazard,
-        alert_probability=prob,
-        schemes={z: (s.indicator, s.levels, alerts_at[z]) for z, s in schemes.items()},
-        site=site.id,
-        freq=pd.Timedelta(minutes=minutes) if hazard == "crowding" else None,
-    )
+    return out
 
 
 def _alerts(table: pd.DataFrame, alert_levels: Mapping[str, str], prob: float) -> pd.DataFrame:

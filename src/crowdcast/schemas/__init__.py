@@ -34,6 +34,7 @@ interval, UTC conversion, completing and gridding counts) and the forecast
 table's helpers (:mod:`crowdcast.schemas._forecast`).
 """
 
+from crowdcast.schemas._checker import require_columns
 from crowdcast.schemas._contracts import (
     CONTRACTS,
     COUNTS,
@@ -104,6 +105,7 @@ __all__ = [
     "make_rows",
     "quantile_column",
     "quantile_columns",
+    "require_columns",
     "utc",
     "validate_counts",
     "validate_events",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ from crowdcast._validation import Problems
 from crowdcast.exceptions import DataValidationError, Problem, SchemaError
 from crowdcast.schemas._contracts import Column, Contract
 
-__all__ = ["TableChecker", "first_rows"]
+__all__ = ["TableChecker", "first_rows", "require_columns"]
 
 _DEFAULT_SOURCE = "<DataFrame>"
 
@@ -29,6 +29,35 @@ def _is_str_like(s: pd.Series) -> bool:
     if pd.api.types.is_object_dtype(s.dtype):
         return pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
     return False
+
+
+def require_columns(
+    table: object, columns: Sequence[str], what: str, hint: str | None = None
+) -> pd.DataFrame:
+    """``table`` as a DataFrame with ``columns``, else a SchemaError naming what is missing.
+
+    For tables that are not contracts of their own (a backtest table, a risk
+    table) but whose functions need some columns.
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise SchemaError(
+            [Problem(f"the {what}", "a pandas DataFrame", type(table).__name__, hint=hint)],
+            title=f"Invalid {what}",
+        )
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise SchemaError(
+            [
+                Problem(
+                    f"the {what}'s columns {', '.join(columns)}",
+                    "present",
+                    f"no column {', '.join(repr(m) for m in missing)} among {list(table.columns)}",
+                    hint=hint,
+                )
+            ],
+            title=f"Invalid {what}",
+        )
+    return table
 
 
 class TableChecker:

@@ -8,7 +8,7 @@ import pytest
 
 import crowdcast as cc
 from crowdcast.exceptions import NotFittedError
-from crowdcast.privacy import model_card
+from crowdcast.report import model_card
 
 
 @pytest.fixture(scope="module")
@@ -82,5 +82,5 @@ def test_counts_shown_in_the_card_are_suppressed(city: cc.City, model: cc.Profil
 
 
 def test_a_card_needs_a_fitted_model() -> None:
-    with pytest.raises(NotFittedError, match="fit it before making a model card"):
+    with pytest.raises(NotFittedError, match="a model card describes a fit"):
         model_card(cc.SeasonalNaive())

@@ -1,12 +1,5 @@
-"""Application KPIs: what acting on the forecasts achieves, apart from their accuracy.
-
-- :func:`alert_kpis_backtest`: the alerts each model of a backtest would have
-  raised (:func:`crowdcast.risk.assess` on every origin's forecast) judged
-  against the actual counts by :func:`crowdcast.risk.alert_kpis`: precision,
-  recall and lead time per model (definitions in :mod:`crowdcast.risk._kpis`).
-- :func:`hit_rate`: for incident hazards (aggression, ...), the share of
-  incidents that fall in the top-ranked ``(zone, interval)`` rows of a risk
-  score, against the share of rows that are top.
+"""Hit rate: for incident hazards (aggression, ...), the share of incidents in the top-ranked
+``(zone, interval)`` rows of a risk score, against the share of rows that are top.
 
 Hit rate, with ``N`` ranked rows (a zone and interval with a score) and
 ``top`` the share to flag:
@@ -29,215 +22,17 @@ Hit rate, with ``N`` ranked rows (a zone and interval with a score) and
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from crowdcast.exceptions import ParameterError, Problem, SchemaError
-from crowdcast.profiles import IndicatorLibrary, SiteProfile
-from crowdcast.risk import RiskTable, alert_kpis, assess
-from crowdcast.schemas import as_timedelta, quantile_columns, validate_incidents
+from crowdcast.risk import RiskTable
+from crowdcast.schemas import require_columns, validate_incidents
 
-__all__ = ["HitRate", "alert_kpis_backtest", "hit_rate"]
-
-_FORECAST = ["zone", "origin", "timestamp", "horizon"]
-_KPI_COLUMNS = [
-    "model",
-    "n_origins",
-    "n_alerts",
-    "n_alerted_days",
-    "n_events",
-    "n_hits",
-    "n_misses",
-    "n_false_alarms",
-    "precision",
-    "recall",
-    "mean_lead_time",
-]
-
-
-def require_table(
-    table: object, columns: Sequence[str], what: str, hint: str | None = None
-) -> pd.DataFrame:
-    """``table`` as a DataFrame with ``columns``, else a SchemaError naming what is missing."""
-    if not isinstance(table, pd.DataFrame):
-        raise SchemaError(
-            [Problem(f"the {what}", "a pandas DataFrame", type(table).__name__, hint=hint)],
-            title=f"Invalid {what}",
-        )
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise SchemaError(
-            [
-                Problem(
-                    f"the {what}'s columns {', '.join(columns)}",
-                    "present",
-                    f"no column {', '.join(repr(m) for m in missing)} among {list(table.columns)}",
-                    hint=hint,
-                )
-            ],
-            title=f"Invalid {what}",
-        )
-    return table
-
-
-def _step(rows: pd.DataFrame) -> pd.Timedelta | None:
-    """The forecast interval: smallest step within a forecast, else between timestamps."""
-    within = (
-        rows.sort_values(["zone", "origin", "timestamp"])
-        .groupby(["zone", "origin"])["timestamp"]
-        .diff()
-    )
-    within = within[within > pd.Timedelta(0)]
-    if len(within):
-        return pd.Timedelta(within.min())
-    stamps = pd.DatetimeIndex(rows["timestamp"].unique()).sort_values()
-    gaps = stamps[1:] - stamps[:-1]
-    return pd.Timedelta(gaps.min()) if len(gaps) else None
-
-
-# ----------------------------------------------------------------------------- alerts
-
-
-def alert_kpis_backtest(
-    table: pd.DataFrame,
-    site: SiteProfile,
-    *,
-    model: str | Sequence[str] | None = None,
-    library: IndicatorLibrary | None = None,
-    history: pd.DataFrame | None = None,
-    hazard: str = "crowding",
-    scheme: str | None = None,
-    alert_level: str | Mapping[str, str] | None = None,
-    alert_probability: float | None = None,
-    freq: str | pd.Timedelta | None = None,
-) -> pd.DataFrame:
-    """Precision, recall and lead time of the alerts each backtested model would have raised.
-
-    For each model, the rows of every origin become a forecast (``zone, origin,
-    timestamp, horizon`` and the quantile columns the model produces), which
-    :func:`~crowdcast.risk.assess` turns into alerts; :func:`~crowdcast.risk.alert_kpis`
-    judges them against the table's ``actual`` column (NaN: not observed, not
-    judged). Levels, alerts, events and hits are exactly those of the risk
-    module (see :mod:`crowdcast.risk._kpis`).
-
-    Parameters
-    ----------
-    table
-        The long table of ``backtest(...)``.
-    site
-        The site profile (zone areas and widths, alert level and probability).
-    model
-        One model, several, or None for every model in the table.
-    library, history, hazard, scheme, alert_level, alert_probability
-        Passed to :func:`~crowdcast.risk.assess` (``history``: past counts,
-        needed for ``hazard="busyness"``).
-    freq
-        The forecast interval (default: inferred from the timestamps; needed
-        only when no forecast has two intervals and origins are farther apart).
-
-    Returns
-    -------
-    DataFrame
-        One row per model (order of first appearance): ``n_origins``,
-        ``n_alerts`` (rows of ``RiskTable.alerts``: zone × origin), ``n_alerted_days``,
-        ``n_events`` (zone-days that reached the alert level), ``n_hits``,
-        ``n_misses`` (events without a timely alert), ``n_false_alarms`` (alerted
-        zone-days that were not hits), ``precision``, ``recall`` and
-        ``mean_lead_time`` (a Timedelta; NaT without hits).
-
-    Examples
-    --------
-    >>> import pandas as pd, crowdcast as cc
-    >>> site = cc.load_site_profile(cc.sample_path() / "site.toml")
-    >>> t = pd.Timestamp("2024-12-14 15:00", tz="UTC")
-    >>> bt = pd.DataFrame({"model": "gbm", "fold": 0, "origin": t, "zone": "stadium_plaza",
-    ...     "timestamp": [t + pd.Timedelta(hours=h) for h in range(3)], "horizon": [1, 2, 3],
-    ...     "q0.1": 1000.0, "q0.5": [2000.0, 30000.0, 2000.0], "q0.9": 40000.0,
-    ...     "actual": [500.0, 20000.0, 40000.0], "event": True, "scale": 1000.0})
-    >>> k = alert_kpis_backtest(bt, site)
-    >>> k[["model", "n_alerts", "n_hits", "precision", "recall", "mean_lead_time"]]
-      model  n_alerts  n_hits  precision  recall  mean_lead_time
-    0   gbm         1       1        1.0     1.0 0 days 01:00:00
-    """
-    hint = "pass the table from backtest(...)"
-    t = require_table(table, ["model", *_FORECAST, "actual"], "backtest table", hint)
-    available = [str(m) for m in pd.unique(t["model"].dropna())]
-    models = available if model is None else [model] if isinstance(model, str) else list(model)
-    unknown = [m for m in models if m not in available]
-    if unknown or not models:
-        raise ParameterError(
-            [Problem("`model`", f"models of the backtest table ({available})", repr(unknown))]
-        )
-    step = as_timedelta(freq) if freq is not None else None
-    out = []
-    for m in models:
-        rows = t[t["model"] == m]
-        cols = list(quantile_columns(rows, with_values=True))
-        if len(cols) < 2:
-            raise ParameterError(
-                [
-                    Problem(
-                        f"model {m!r}",
-                        "a predictive distribution (two or more quantile columns) for alerts",
-                        f"values only in {cols}",
-                        hint="alerts need probabilities; choose the models with model=[...]",
-                    )
-                ]
-            )
-        forecast = rows[[*_FORECAST, *cols]].reset_index(drop=True)
-        interval = step if step is not None else _step(rows)
-        if interval is not None:
-            forecast.attrs["provenance"] = {"freq": str(interval)}
-        elif hazard == "crowding":
-            raise ParameterError(
-                [
-                    Problem(
-                        "`freq`",
-                        "given when the table does not show the forecast interval",
-                        "None, and one timestamp per forecast",
-                        hint="e.g. freq='1h'",
-                    )
-                ]
-            )
-        counts = (
-            rows[["zone", "timestamp", "actual"]]
-            .rename(columns={"actual": "count"})
-            .drop_duplicates(["zone", "timestamp"])
-        )
-        risk = assess(
-            forecast,
-            site,
-            library,
-            hazard=hazard,
-            scheme=scheme,
-            alert_level=alert_level,
-            alert_probability=alert_probability,
-            history=history,
-        )
-        k = alert_kpis(risk, counts, site, library, history=history)
-        out.append(
-            {
-                "model": m,
-                "n_origins": int(rows["origin"].nunique()),
-                "n_alerts": len(risk.alerts),
-                "n_alerted_days": k.n_alerted_days,
-                "n_events": k.n_events,
-                "n_hits": k.n_hits,
-                "n_misses": k.n_events - k.n_hits,
-                "n_false_alarms": k.n_alerted_days - k.n_hits,
-                "precision": k.precision,
-                "recall": k.recall,
-                "mean_lead_time": k.mean_lead_time,
-            }
-        )
-    leads = pd.Series([r.pop("mean_lead_time") for r in out], dtype="timedelta64[ns]")
-    return pd.DataFrame(out, columns=_KPI_COLUMNS[:-1]).assign(mean_lead_time=leads)
-
-
-# ----------------------------------------------------------------------------- hit rate
+__all__ = ["HitRate", "hit_rate"]
 
 
 @dataclass(frozen=True)
@@ -303,7 +98,7 @@ def _scored(risk: pd.DataFrame | RiskTable, score: str | None) -> tuple[pd.DataF
             score = "p_alert"
             table = table.assign(p_alert=_alert_probability(risk))
     else:
-        table = require_table(risk, ["zone", "timestamp"], "risk table", hint)
+        table = require_columns(risk, ["zone", "timestamp"], "risk table", hint)
         if score is None:
             score = next((c for c in ("lift", "p_alert") if c in table.columns), None)
     numeric = [

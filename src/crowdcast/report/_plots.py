@@ -1,4 +1,4 @@
-"""Plots of forecasts and backtests (matplotlib, the optional ``crowdcast[plot]`` extra).
+"""Plots of forecasts and backtests (matplotlib, the optional ``plot`` extra).
 
 Every function draws on ``ax`` when given (or creates a new figure), returns
 the Axes, never calls ``plt.show()`` and changes no global state (no style,
@@ -23,13 +23,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 import pandas as pd
 
-from crowdcast.evaluation._application import require_table
-from crowdcast.evaluation._kpis import SKILL_METRICS, kpis, skill
+from crowdcast.evaluation import SKILL_METRICS, kpis, skill
 from crowdcast.exceptions import ParameterError, Problem, SchemaError
 from crowdcast.profiles import IndicatorLibrary, SiteProfile, load_indicator_library
-from crowdcast.risk import RiskTable, max_density
-from crowdcast.risk._quantiles import quantile_at
-from crowdcast.schemas import as_utc, quantile_columns
+from crowdcast.risk import RiskTable, max_density, quantile_at
+from crowdcast.schemas import as_utc, quantile_columns, require_columns
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -87,7 +85,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
 
 def _require(table: object, columns: Sequence[str], what: str) -> pd.DataFrame:
     hint = "pass the table crowdcast.evaluation.backtest(...) returns"
-    return require_table(table, columns, what, hint if what == "backtest table" else None)
+    return require_columns(table, columns, what, hint if what == "backtest table" else None)
 
 
 def _quantile_cols(df: pd.DataFrame) -> list[tuple[float, str]]:

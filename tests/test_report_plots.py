@@ -20,14 +20,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 import crowdcast as cc
-from crowdcast.evaluation._plots import (
+from crowdcast.exceptions import ParameterError, SchemaError
+from crowdcast.report import (
     calibration_points,
     plot_calibration,
     plot_error_by_horizon,
     plot_forecast,
     plot_skill_by_zone,
 )
-from crowdcast.exceptions import ParameterError, SchemaError
 from crowdcast.risk import assess, max_density
 
 T0 = pd.Timestamp("2024-06-01 08:00", tz="UTC")  # 10:00 in Amsterdam (CEST)
@@ -336,7 +336,7 @@ def test_plots_leave_global_state_alone() -> None:
 
 def test_matplotlib_is_optional(monkeypatch: pytest.MonkeyPatch) -> None:
     code = (
-        "import sys, crowdcast.evaluation._plots; "
+        "import sys, crowdcast.report; "
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported eagerly'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,4 +1,4 @@
-"""Application KPIs: alerts of backtested models, and incident hit rates of risk scores."""
+"""Incident hit rates of risk scores."""
 
 from __future__ import annotations
 
@@ -9,13 +9,9 @@ import pandas as pd
 import pytest
 
 import crowdcast as cc
-from crowdcast.evaluation._application import alert_kpis_backtest, hit_rate
+from crowdcast.evaluation import hit_rate
 from crowdcast.exceptions import DataError, ParameterError
-from crowdcast.risk import alert_kpis, assess
-
-NAN = float("nan")
-DAY1 = pd.Timestamp("2024-12-14 15:00", tz="UTC")  # 16:00 in Amsterdam
-DAY2 = DAY1 + pd.Timedelta(days=1)
+from crowdcast.risk import assess
 
 
 @pytest.fixture(scope="module")
@@ -23,110 +19,8 @@ def site() -> cc.SiteProfile:
     return cc.load_site_profile(cc.sample_path() / "site.toml")
 
 
-# ----------------------------------------------------------------------------- alert KPIs
-
-
-def rows(
-    model: str,
-    origin: pd.Timestamp,
-    p50: list[float],
-    lo: float,
-    hi: float,
-    actual: list[float],
-) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "model": model,
-            "fold": 0 if origin == DAY1 else 1,
-            "origin": origin,
-            "zone": "stadium_plaza",  # 9000 m²: orange from 18000 persons
-            "timestamp": [origin + pd.Timedelta(hours=h) for h in range(len(p50))],
-            "horizon": range(1, len(p50) + 1),
-            "q0.1": lo,
-            "q0.5": p50,
-            "q0.9": hi,
-            "actual": actual,
-            "event": True,
-            "scale": 1000.0,
-        }
-    )
-
-
-ACTUAL1 = [500.0, 20000.0, 40000.0]  # orange reached at 16:00 UTC on day 1
-ACTUAL2 = [500.0, 25000.0, NAN]  # and at 16:00 UTC on day 2 (last hour not observed)
-
-
-def backtest_table() -> pd.DataFrame:
-    return pd.concat(
-        [
-            # sharp: P(>= orange) > 0.5 at 16:00 on day 1 (alert issued 15:00), nothing on day 2
-            rows("sharp", DAY1, [2000.0, 30000.0, 2000.0], 1000.0, 40000.0, ACTUAL1),
-            rows("sharp", DAY2, [1000.0, 2000.0, 3000.0], 500.0, 4000.0, ACTUAL2),
-            # flat: never alerts
-            rows("flat", DAY1, [1000.0, 2000.0, 3000.0], 500.0, 4000.0, ACTUAL1),
-            rows("flat", DAY2, [1000.0, 2000.0, 3000.0], 500.0, 4000.0, ACTUAL2),
-        ],
-        ignore_index=True,
-    )
-
-
-def test_alert_kpis_per_model_on_the_sample_site(site: cc.SiteProfile) -> None:
-    bt = backtest_table()
-    k = alert_kpis_backtest(bt, site)
-    assert k["model"].tolist() == ["sharp", "flat"]
-    sharp, flat = k.iloc[0], k.iloc[1]
-    # sharp: one alerted day, a hit 1 h ahead; the day-2 event is missed
-    assert (sharp["n_origins"], sharp["n_alerts"], sharp["n_alerted_days"]) == (2, 1, 1)
-    assert sharp[["n_events", "n_hits", "n_misses", "n_false_alarms"]].tolist() == [2, 1, 1, 0]
-    assert (sharp["precision"], sharp["recall"]) == (1.0, 0.5)
-    assert sharp["mean_lead_time"] == pd.Timedelta("1h")
-    # flat: no alert, so no precision, and both events missed
-    assert (flat["n_alerts"], flat["n_events"], flat["n_misses"]) == (0, 2, 2)
-    assert np.isnan(flat["precision"]) and flat["recall"] == 0.0
-    assert pd.isna(flat["mean_lead_time"])
-    assert k["mean_lead_time"].dtype == "timedelta64[ns]"
-
-    # the same as assess + alert_kpis on the model's forecast and actuals by hand
-    own = bt[bt["model"] == "sharp"]
-    fc = own[["zone", "origin", "timestamp", "horizon", "q0.1", "q0.5", "q0.9"]]
-    counts = own[["zone", "timestamp"]].assign(count=own["actual"])
-    ref = alert_kpis(assess(fc, site), counts, site)
-    assert (ref.precision, ref.recall, ref.mean_lead_time) == (1.0, 0.5, pd.Timedelta("1h"))
-    assert (ref.n_alerted_days, ref.n_events, ref.n_hits) == (1, 2, 1)
-
-    # alert settings reach assess: at P > 0.95 sharp does not alert either
-    strict = alert_kpis_backtest(bt, site, model="sharp", alert_probability=0.95)
-    assert strict[["n_alerts", "n_hits"]].to_numpy().tolist() == [[0, 0]]
-
-
-def test_alert_kpis_of_one_step_forecasts_infer_or_take_the_interval(site: cc.SiteProfile) -> None:
-    hourly = rows("sharp", DAY1, [2000.0, 30000.0, 2000.0], 1000.0, 40000.0, ACTUAL1)
-    one_step = hourly.assign(origin=hourly["timestamp"], horizon=1)  # a new origin each hour
-    k = alert_kpis_backtest(one_step, site)
-    assert k[["n_origins", "n_alerts", "n_hits"]].to_numpy().tolist() == [[3, 1, 1]]
-    assert k["mean_lead_time"].iloc[0] == pd.Timedelta(0)  # issued at the start of the event hour
-    single = one_step.iloc[[1]]
-    with pytest.raises(ParameterError, match="`freq` must be given"):
-        alert_kpis_backtest(single, site)
-    assert alert_kpis_backtest(single, site, freq="1h")["n_hits"].tolist() == [1]
-
-
-def test_alert_kpis_need_quantiles_and_known_models(site: cc.SiteProfile) -> None:
-    bt = backtest_table()
-    point = rows("point", DAY1, [2000.0, 30000.0, 2000.0], NAN, NAN, ACTUAL1)
-    with_point = pd.concat([bt, point], ignore_index=True)
-    with pytest.raises(ParameterError, match="model 'point' must be a predictive distribution"):
-        alert_kpis_backtest(with_point, site)
-    assert alert_kpis_backtest(with_point, site, model=["sharp", "flat"])["model"].tolist() == [
-        "sharp",
-        "flat",
-    ]
-    with pytest.raises(ParameterError, match=r"`model` must be models of the backtest table"):
-        alert_kpis_backtest(bt, site, model="prophet")
-
-
-# ----------------------------------------------------------------------------- hit rate
-
+NAN = float("nan")
+DAY1 = pd.Timestamp("2024-12-14 15:00", tz="UTC")  # 16:00 in Amsterdam
 HOURS = pd.date_range("2024-06-07 18:00", periods=5, freq="h", tz="UTC")
 
 

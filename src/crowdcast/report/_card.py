@@ -17,9 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from crowdcast.exceptions import NotFittedError
-from crowdcast.privacy._egress import suppress, suppression_threshold
+from crowdcast._city import City
+from crowdcast._validation import check_is_fitted
+from crowdcast.models import BaseForecaster
+from crowdcast.privacy import suppress, suppression_threshold
 from crowdcast.profiles import PURPOSES
+from crowdcast.schemas import interval_text
 
 __all__ = ["ModelCard", "model_card"]
 
@@ -71,7 +74,7 @@ class ModelCard:
         lines += [f"**Purpose:** {purpose}" + _purpose_text(self.purpose), ""]
         lines += [
             f"**Trained on** {p.get('training_start')} to {p.get('training_end')} "
-            f"(every {_td(pd.Timedelta(p['freq']))}), {len(p.get('zones', ()))} zones; "
+            f"(every {interval_text(pd.Timedelta(p['freq']))}), {len(p.get('zones', ()))} zones; "
             f"crowdcast {p.get('crowdcast_version')}, fitted {p.get('fitted_at')}.",
             "",
             "## Data sources",
@@ -150,9 +153,9 @@ def _metrics(metrics: Any) -> dict[str, dict[str, float]]:
 
 
 def model_card(
-    model: Any,
+    model: BaseForecaster,
     *,
-    city: Any = None,
+    city: City | None = None,
     metrics: pd.DataFrame | Mapping[str, Mapping[str, float]] | None = None,
     include_weights: bool = False,
 ) -> ModelCard:
@@ -179,13 +182,9 @@ def model_card(
     >>> card.purpose, "weights" in card.to_markdown().lower()
     ('crowd_safety', False)
     """
-    prov_obj = getattr(model, "provenance_", None)
-    if prov_obj is None:
-        raise NotFittedError(
-            f"This {type(model).__name__} is not fitted yet; fit it before making a model card."
-        )
-    prov = prov_obj.to_dict()
-    site = getattr(city, "site", None)
+    check_is_fitted(model, "provenance_", call="fit(...)", why="a model card describes a fit")
+    prov = model.provenance_.to_dict()
+    site = city.site if city is not None else None
     freq = pd.Timedelta(prov["freq"])
     k_source = site if site is not None else 15.0
     suppression = {
@@ -198,7 +197,7 @@ def model_card(
     zones: list[dict[str, Any]] = []
     indicators: list[dict[str, Any]] = []
     if city is not None and site is not None:
-        loaded = set(getattr(city, "sources", {}) or {})
+        loaded = set(city.sources)
         for src in site.sources:
             if src.kind not in used or (loaded and src.id not in loaded):
                 continue
@@ -207,8 +206,8 @@ def model_card(
                     "id": src.id,
                     "kind": src.kind,
                     "format": src.format,
-                    "period": _period(getattr(city, src.kind, None), src.kind),
-                    "aggregation": _AGGREGATION[src.kind].format(freq=_td(freq)),
+                    "period": _period(getattr(city, src.kind), src.kind),
+                    "aggregation": _AGGREGATION[src.kind].format(freq=interval_text(freq)),
                     "purposes": list(src.purposes),
                     "description": src.description,
                 }
@@ -227,7 +226,7 @@ def model_card(
             }
             for r in shown.to_dict("records")
         ]
-        library = getattr(city, "library", None)
+        library = city.library
         for ind_id in sorted({w.indicator for w in site.weights}):
             if library is None or ind_id not in library.ids:
                 continue
@@ -277,8 +276,3 @@ def model_card(
         suppression=suppression,
         weights=weights,
     )
-
-
-def _td(step: pd.Timedelta) -> str:
-    minutes = int(step.total_seconds() // 60)
-    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
