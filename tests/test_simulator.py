@@ -11,10 +11,14 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from crowdcast.exceptions import CrowdcastError
-from crowdcast.io._counts import read_counts
-from crowdcast.io._events import read_ical
-from crowdcast.io._tables import read_incidents, read_signals
-from crowdcast.io._weather import read_knmi, read_weather_csv
+from crowdcast.io import (
+    read_counts,
+    read_ical,
+    read_incidents,
+    read_knmi,
+    read_signals,
+    read_weather_csv,
+)
 from crowdcast.profiles import load_site_profile
 from crowdcast.sample._simulator import FILES, SimulatedCity, main, make_city
 from crowdcast.schemas import validate_counts
