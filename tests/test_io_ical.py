@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from crowdcast.exceptions import DataValidationError, ParseError, SchemaError
+from crowdcast.exceptions import DataValidationError, ParameterError, ParseError, SchemaError
 from crowdcast.io import read_ical, write_ical
 from crowdcast.profiles import Zone
 from crowdcast.schemas import EVENTS, validate_events
@@ -745,6 +746,44 @@ def test_write_ical_refuses_fractions_of_a_second(tmp_path: Path) -> None:
     )
 
 
+def test_write_ical_refuses_to_replace_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "city.ics"
+    path.write_bytes(b"someone else's calendar")
+    with pytest.raises(ParameterError) as exc:
+        write_ical(read_city(), path, timezone=AMS)
+    assert str(exc.value).splitlines()[1:] == [
+        f"- `path` must be a file that does not exist yet. Got {path}.",
+        "    hint: pass overwrite=True to replace it "
+        "(crowdcast never overwrites a file without being asked)",
+    ]
+    assert path.read_bytes() == b"someone else's calendar"
+
+
+def test_write_ical_replaces_an_existing_file_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "city.ics"
+    path.write_bytes(b"last week's calendar")
+    events = read_city()
+    write_ical(events, path, timezone=AMS, overwrite=True)
+    pd.testing.assert_frame_equal(read_ical(path, zones=ZONES), events)
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_write_ical_keeps_the_old_file_whole_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "city.ics"
+    path.write_bytes(b"last week's calendar")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left on device"):
+        write_ical(read_city(), path, timezone=AMS, overwrite=True)
+    assert path.read_bytes() == b"last week's calendar"
+    assert list(tmp_path.iterdir()) == [path]
+
+
 def test_write_ical_needs_a_timezone(tmp_path: Path) -> None:
     with pytest.raises(ValueError) as exc:
         write_ical(read_city(), tmp_path / "x.ics", timezone=None)  # type: ignore[arg-type]
@@ -780,6 +819,6 @@ def test_any_events_table_survives_write_ical_and_read_ical(
             }
         )
     )
-    path = tmp_path / "generated.ics"
-    write_ical(events, path, timezone=AMS)
+    path = tmp_path / "generated.ics"  # one file for every example: replaced each time
+    write_ical(events, path, timezone=AMS, overwrite=True)
     pd.testing.assert_frame_equal(read_ical(path, zones=ZONES), events)

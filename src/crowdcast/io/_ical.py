@@ -25,7 +25,7 @@ import pandas as pd
 import recurring_ical_events
 import x_wr_timezone
 
-from crowdcast._validation import Problems, check_timezone
+from crowdcast._validation import Problems, atomic_write, check_timezone
 from crowdcast.exceptions import ParameterError, ParseError, Problem, SchemaError, format_message
 from crowdcast.io._common import DEFAULT_CATEGORY, TIMEZONE_HINT, to_utc
 from crowdcast.io._zones import ZoneMatcher, ZonesLike
@@ -427,6 +427,7 @@ def write_ical(
     timezone: str,
     attendance_property: str = ATTENDANCE_PROPERTY,
     calendar_name: str | None = None,
+    overwrite: bool = False,
 ) -> None:
     """Write an events table to an iCalendar (RFC 5545) file, reproducibly.
 
@@ -453,11 +454,15 @@ def write_ical(
         The property for the expected attendance.
     calendar_name
         Written as NAME and X-WR-CALNAME; calendar apps show it.
+    overwrite
+        Replace ``path`` when it exists. The file is written whole or not at
+        all (to a temporary file beside it, then renamed).
 
     Raises
     ------
     ParameterError
-        ``timezone`` is not a known time zone.
+        ``timezone`` is not a known time zone, or ``path`` exists and
+        ``overwrite`` is false: crowdcast never replaces a file unasked.
     SchemaError, DataValidationError
         The table breaks the contract, the rows of an event disagree, or a
         time has fractions of a second (iCalendar counts whole seconds).
@@ -478,7 +483,7 @@ def write_ical(
     table = validate_events(events)
     _check_writable(table)
     calendar = _calendar(table, tz, attendance_property, calendar_name)
-    Path(path).write_bytes(calendar.to_ical())
+    atomic_write(path, calendar.to_ical(), overwrite=overwrite)
 
 
 def _calendar(
