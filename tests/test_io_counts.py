@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crowdcast.exceptions import DataValidationError, ParameterError, ParseError, SchemaError
-from crowdcast.io._counts import read_counts
+from crowdcast.io import read_counts
 from crowdcast.profiles import load_site_profile
 
 

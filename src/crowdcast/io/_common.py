@@ -6,24 +6,37 @@ file, the column and the file line numbers of the first offending rows.
 
 from __future__ import annotations
 
-import zoneinfo
+import os
 from collections.abc import Collection, Mapping
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
 
-from crowdcast.exceptions import ParameterError, ParseError, Problem, SchemaError
-from crowdcast.privacy._ingress import guard_ingress
+from crowdcast._validation import check_timezone
+from crowdcast.exceptions import ParseError, Problem, SchemaError
+from crowdcast.privacy import guard_ingress
+from crowdcast.schemas import TimestampLike
 
 __all__ = [
+    "DEFAULT_CATEGORY",
+    "TIMEZONE_HINT",
+    "PathOrFile",
+    "exists_once",
     "map_columns",
-    "map_zone_names",
+    "parse_issued_at",
     "parse_numbers",
     "parse_timestamps",
     "read_table",
-    "zone_lookup",
+    "read_text",
+    "to_utc",
+    "utc_column",
 ]
+
+#: A path, or a file opened in text or binary mode.
+PathOrFile = str | os.PathLike[str] | IO[str] | IO[bytes]
 
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -66,6 +79,30 @@ def read_table(
         ) from None
     df.columns = [str(c).strip() for c in df.columns]
     return df
+
+
+def _source_name(src: object) -> str:
+    """A name for messages: the path, or the name of an open file."""
+    if hasattr(src, "read"):
+        return str(getattr(src, "name", "<stream>"))
+    return str(src)
+
+
+def read_text(src: PathOrFile, title: str) -> tuple[str, str]:
+    """The text of a path or file-like object (UTF-8, else Latin-1), and a name for messages."""
+    source = _source_name(src)
+    if not hasattr(src, "read") and not Path(source).is_file():
+        raise ParseError(
+            [Problem("the file", "an existing file", repr(source), hint="check the path")],
+            title=title,
+        )
+    content = src.read() if hasattr(src, "read") else Path(source).read_bytes()
+    if isinstance(content, str):
+        return content, source
+    try:
+        return content.decode("utf-8-sig"), source
+    except UnicodeDecodeError:
+        return content.decode("latin-1"), source
 
 
 def map_columns(
@@ -149,22 +186,6 @@ def _parse_text(values: pd.Series, *, column: str, source: str) -> pd.Series:
     return pd.to_datetime(values, format="ISO8601")
 
 
-def _check_timezone(timezone: str, source: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ParameterError(
-            [
-                Problem(
-                    "`timezone`",
-                    "an IANA time zone name like 'Europe/Amsterdam'",
-                    repr(timezone),
-                    source=source,
-                )
-            ]
-        ) from None
-
-
 def parse_timestamps(
     values: pd.Series,
     *,
@@ -180,47 +201,11 @@ def parse_timestamps(
     does not exist (the skipped hour when DST starts) is an error.
     """
     if timezone is not None:
-        _check_timezone(timezone, source)
+        check_timezone(timezone, source=source)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         parsed = values
     else:
-        text = values.astype("string")
-        try:
-            parsed = _parse_text(text, column=column, source=source)
-        except ParseError:
-            raise
-        except (ValueError, TypeError, OverflowError):
-            coerced = pd.Series(
-                [pd.to_datetime(v, format="ISO8601", errors="coerce", utc=True) for v in text],
-                index=values.index,
-                dtype=object,
-            )
-            bad = pd.isna(coerced).to_numpy() & values.notna().to_numpy()
-            if not bad.any():  # each parses alone, so naive and aware values are mixed
-                raise ParseError(
-                    [
-                        Problem(
-                            f"`{column}`",
-                            "all naive or all with a UTC offset",
-                            "a mix of both",
-                            source=source,
-                            column=column,
-                            hint="export every timestamp the same way, preferably in UTC",
-                        )
-                    ]
-                ) from None
-            raise ParseError(
-                [
-                    Problem(
-                        f"`{column}`",
-                        "ISO 8601 timestamps like 2024-06-01T14:00:00Z",
-                        repr(values[bad].iloc[0]),
-                        source=source,
-                        column=column,
-                        rows=tuple(values.index[bad][:5]),
-                    )
-                ]
-            ) from None
+        parsed = _parse_cells(values, column=column, source=source)
     missing = parsed.isna().to_numpy()
     if missing.any():
         raise ParseError(
@@ -254,6 +239,52 @@ def parse_timestamps(
     return _localize(parsed, timezone=timezone, groups=groups, column=column, source=source)
 
 
+def _parse_cells(values: pd.Series, *, column: str, source: str) -> pd.Series:
+    """Timestamp cells (text) parsed; naive stay naive, those with offsets become UTC."""
+    text = values.astype("string")
+    try:
+        return _parse_text(text, column=column, source=source)
+    except ParseError:
+        raise
+    except (ValueError, TypeError, OverflowError):
+        raise _unparseable(values, text, column=column, source=source) from None
+
+
+def _unparseable(values: pd.Series, text: pd.Series, *, column: str, source: str) -> ParseError:
+    """The error for cells that do not parse together: which ones, or that they mix kinds."""
+    coerced = pd.Series(
+        [pd.to_datetime(v, format="ISO8601", errors="coerce", utc=True) for v in text],
+        index=values.index,
+        dtype=object,
+    )
+    bad = pd.isna(coerced).to_numpy() & values.notna().to_numpy()
+    if not bad.any():  # each parses alone, so naive and aware values are mixed
+        return ParseError(
+            [
+                Problem(
+                    f"`{column}`",
+                    "all naive or all with a UTC offset",
+                    "a mix of both",
+                    source=source,
+                    column=column,
+                    hint="export every timestamp the same way, preferably in UTC",
+                )
+            ]
+        )
+    return ParseError(
+        [
+            Problem(
+                f"`{column}`",
+                "ISO 8601 timestamps like 2024-06-01T14:00:00Z",
+                repr(values[bad].iloc[0]),
+                source=source,
+                column=column,
+                rows=tuple(values.index[bad][:5]),
+            )
+        ]
+    )
+
+
 def _localize(
     parsed: pd.Series, *, timezone: str, groups: pd.Series | None, column: str, source: str
 ) -> pd.Series:
@@ -284,6 +315,36 @@ def _localize(
     return pd.Series(pd.DatetimeIndex(result).tz_localize("UTC"), index=parsed.index)
 
 
+def parse_issued_at(value: TimestampLike | None, source: str) -> pd.Timestamp:
+    """An ``issued_at`` argument as a UTC timestamp; NaT (an observation) when it is None."""
+    if value is None:
+        return pd.NaT  # type: ignore[return-value]
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        ts = None
+    if ts is None or pd.isna(ts) or ts.tz is None:
+        raise SchemaError(
+            [
+                Problem(
+                    "`issued_at`",
+                    "a timezone-aware time",
+                    repr(value),
+                    source=source,
+                    hint="pass e.g. pd.Timestamp('2024-06-01 06:00', tz='UTC'), "
+                    "or None for observations",
+                )
+            ],
+            title="Invalid argument",
+        )
+    return ts.tz_convert("UTC")
+
+
+def utc_column(index: pd.Index, value: object = pd.NaT) -> pd.Series:
+    """A column of one UTC time (NaT by default) for every row of ``index``."""
+    return pd.Series(value, index=index, dtype="datetime64[ns, UTC]")
+
+
 def parse_numbers(values: pd.Series, *, column: str, source: str) -> pd.Series:
     """Parse numeric text; empty cells become NaN, anything else non-numeric is an error."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
@@ -310,24 +371,35 @@ def parse_numbers(values: pd.Series, *, column: str, source: str) -> pd.Series:
     return numbers.astype("float64")
 
 
-def zone_lookup(zones: object) -> dict[str, str] | None:
-    """Map zone ids and names (case-insensitive) to ids, from a SiteProfile or ids."""
-    if zones is None:
-        return None
-    items = getattr(zones, "zones", zones)
-    lookup: dict[str, str] = {}
-    for z in items:  # type: ignore[attr-defined]
-        if isinstance(z, str):
-            lookup[z.casefold()] = z
-        else:
-            lookup[str(z.name).casefold()] = z.id
-            lookup[str(z.id).casefold()] = z.id
-    return lookup
+# ----------------------------------------------------------------------- local times of events
+
+#: The category of an event that names none.
+DEFAULT_CATEGORY = "other"
+#: The hint for local times read without a time zone.
+TIMEZONE_HINT = "pass timezone= with the site's time zone, e.g. timezone='Europe/Amsterdam'"
 
 
-def map_zone_names(values: pd.Series, lookup: Mapping[str, str] | None) -> pd.Series:
-    """Replace zone names or ids (any case) by ids; unknown values are left for validation."""
-    if lookup is None:
-        return values
-    mapped = values.astype("string").str.strip().str.casefold().map(lookup)
-    return mapped.where(mapped.notna(), values).astype(object)
+def to_utc(value: date | datetime, tz: tzinfo | None) -> pd.Timestamp:
+    """A UTC instant; a date is local midnight, a naive time a local time in ``tz``.
+
+    A local time skipped or repeated by a DST change takes the UTC offset in
+    force before the change (fold=0), as RFC 5545 prescribes.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> to_utc(date(2024, 6, 1), ZoneInfo("Europe/Amsterdam"))
+    Timestamp('2024-05-31 22:00:00+0000', tz='UTC')
+    """
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if value.tzinfo is None:
+        if tz is None:  # pragma: no cover - callers check first
+            raise ValueError(f"{value} has no time zone")
+        value = value.replace(tzinfo=tz)
+    return pd.Timestamp(value.astimezone(UTC))
+
+
+def exists_once(local: datetime, tz: tzinfo | None) -> bool:
+    """Whether a naive local time is neither skipped nor repeated by a DST change."""
+    return (
+        local.replace(tzinfo=tz, fold=0).utcoffset() == local.replace(tzinfo=tz, fold=1).utcoffset()
+    )

@@ -16,14 +16,8 @@ from crowdcast.exceptions import (
     SchemaError,
     format_message,
 )
-from crowdcast.io._common import (
-    map_columns,
-    map_zone_names,
-    parse_numbers,
-    parse_timestamps,
-    read_table,
-    zone_lookup,
-)
+from crowdcast.io._common import map_columns, parse_numbers, parse_timestamps, read_table
+from crowdcast.io._zones import map_zone_names, zone_lookup
 from crowdcast.schemas import as_timedelta, complete_grid, infer_freq, validate_counts
 
 __all__ = ["read_counts"]

@@ -11,10 +11,13 @@ import pandas as pd
 from crowdcast._city import City, empty_table
 from crowdcast.exceptions import ConfigError, Problem
 from crowdcast.io._counts import read_counts
-from crowdcast.io._events import read_events_csv, read_ical
+from crowdcast.io._events_csv import read_events_csv
+from crowdcast.io._ical import read_ical
+from crowdcast.io._knmi import read_knmi
+from crowdcast.io._open_meteo import read_open_meteo
 from crowdcast.io._tables import read_incidents, read_signals
-from crowdcast.io._weather import read_knmi, read_open_meteo, read_weather_csv
-from crowdcast.privacy._purpose import check_purpose, validate_purpose
+from crowdcast.io._weather_csv import read_weather_csv
+from crowdcast.privacy import check_purpose, validate_purpose
 from crowdcast.profiles import (
     DataSource,
     IndicatorLibrary,
@@ -115,6 +118,25 @@ def load_city(
     declared = [s for s in site.sources if purpose in s.purposes]
     if not any(s.kind == "counts" for s in declared):
         check_purpose(site, purpose, kinds=["counts"])  # names every counts source, if any
+    tables = _read_sources(site, declared)
+    merged = {kind: _merge(kind, frames, site, declared) for kind, frames in tables.items()}
+    counts = merged["counts"]
+    return City(
+        site=site,
+        library=lib,
+        counts=counts,
+        events=merged["events"],
+        weather=merged["weather"],
+        signals=merged["signals"],
+        incidents=merged["incidents"],
+        freq=infer_freq(counts["timestamp"], by=counts["zone"]),
+        sources={s.id: str(s.path) for s in declared},
+        purpose=purpose,
+    )
+
+
+def _read_sources(site: SiteProfile, declared: list[DataSource]) -> dict[str, list[pd.DataFrame]]:
+    """The tables of the declared sources, per kind; at least one counts table."""
     tables: dict[str, list[pd.DataFrame]] = {kind: [] for kind in CONTRACTS}
     for src in declared:
         reader = _READERS.get((src.kind, src.format))
@@ -151,17 +173,4 @@ def load_city(
                 )
             ]
         )
-    merged = {kind: _merge(kind, frames, site, declared) for kind, frames in tables.items()}
-    counts = merged["counts"]
-    return City(
-        site=site,
-        library=lib,
-        counts=counts,
-        events=merged["events"],
-        weather=merged["weather"],
-        signals=merged["signals"],
-        incidents=merged["incidents"],
-        freq=infer_freq(counts["timestamp"], by=counts["zone"]),
-        sources={s.id: str(s.path) for s in declared},
-        purpose=purpose,
-    )
+    return tables

@@ -7,14 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from crowdcast.io._common import (
-    map_columns,
-    map_zone_names,
-    parse_numbers,
-    parse_timestamps,
-    read_table,
-    zone_lookup,
-)
+from crowdcast.io._common import map_columns, parse_numbers, parse_timestamps, read_table
+from crowdcast.io._zones import map_zone_names, zone_lookup
 from crowdcast.schemas import validate_incidents, validate_signals
 
 __all__ = ["read_incidents", "read_signals"]

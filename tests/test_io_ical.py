@@ -1,7 +1,8 @@
-"""Events readers (CSV, iCalendar) and the iCalendar writer: crowdcast.io._events."""
+"""iCalendar (RFC 5545) events: read_ical and write_ical (crowdcast.io._ical)."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from crowdcast.exceptions import DataValidationError, ParseError, SchemaError
-from crowdcast.io._events import read_events_csv, read_ical, write_ical
+from crowdcast.exceptions import DataValidationError, ParameterError, ParseError, SchemaError
+from crowdcast.io import read_ical, write_ical
 from crowdcast.profiles import Zone
 from crowdcast.schemas import EVENTS, validate_events
 
@@ -586,7 +587,8 @@ def test_an_unknown_x_wr_timezone_is_a_parse_error(tmp_path: Path) -> None:
     [
         (
             {"timezone": "Europe/Amsterdm"},
-            "`timezone` must be an IANA time zone name such as 'Europe/Amsterdam'. "
+            "Invalid argument: 1 problem.\n"
+            "- `timezone` must be an IANA time zone name like 'Europe/Amsterdam'. "
             "Got 'Europe/Amsterdm'.",
         ),
         (
@@ -652,185 +654,6 @@ def test_any_event_written_by_icalendar_in_amsterdam_time_reads_back_at_the_same
     path.write_bytes(cal.to_ical())
     df = read_ical(path, zones=ZONES)
     assert [df.loc[0, "start"], df.loc[0, "end"]] == expected
-
-
-# ----------------------------------------------------------------------------- read_events_csv
-
-
-CSV_COLUMNS = {
-    "Event ID": "event_id",
-    "Title": "name",
-    "Location": "zone",
-    "Start": "start",
-    "End": "end",
-    "Visitors": "expected_attendance",
-    "Type": "category",
-    "Status": "status",
-}
-
-
-def write_csv(tmp_path: Path, *lines: str) -> Path:
-    path = tmp_path / "events.csv"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def test_read_events_csv_maps_columns_zones_times_and_statuses() -> None:
-    df = read_events_csv(FIXTURES / "events.csv", zones=ZONES, columns=CSV_COLUMNS, timezone=AMS)
-    assert df[["event_id", "zone", "status"]].values.tolist() == [
-        ["koningsdag-2024", "dam", "confirmed"],
-        ["koningsdag-2024", "museumplein", "confirmed"],
-        ["ajax-psv-2024", "arena", "confirmed"],
-        ["market-0601", "noordermarkt", "tentative"],
-        ["concert-dst", "museumplein", "cancelled"],  # "CANCELED"
-    ]
-    assert span(df, "ajax-psv-2024") == (utc("2024-05-12 12:30"), utc("2024-05-12 14:30"))
-    assert span(df, "market-0601") == (utc("2024-06-01 07:00"), utc("2024-06-01 13:00"))
-    # naive cells are Amsterdam time, mixed freely with cells carrying an offset
-    assert df.loc[0, "start"] == utc("2024-04-27 07:00")
-    assert span(df, "concert-dst") == (utc("2024-10-26 20:00"), utc("2024-10-27 01:30"))
-    assert pd.isna(row(df, "concert-dst")["expected_attendance"])
-
-
-def test_csv_optional_columns_default_to_unknown_attendance_confirmed_and_other(
-    tmp_path: Path,
-) -> None:
-    path = write_csv(
-        tmp_path,
-        "event_id,name,zone,start,end,status",
-        "e1,Picnic,dam,2024-06-01T10:00Z,2024-06-01T12:00Z,",
-    )
-    df = read_events_csv(path, zones=ZONES)
-    assert df.loc[0, ["status", "category"]].tolist() == ["confirmed", "other"]
-    assert pd.isna(df.loc[0, "expected_attendance"])
-
-
-def test_csv_zones_may_be_a_site_profile(tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path, "event_id,name,zone,start,end", "e1,P,Dam Square,2024-06-01,2024-06-02"
-    )
-    df = read_events_csv(path, zones=SimpleNamespace(zones=ZONES), timezone=AMS)
-    assert df.loc[0, "zone"] == "dam"
-
-
-def test_csv_naive_times_without_timezone_are_a_schema_error_with_line_numbers() -> None:
-    path = FIXTURES / "events.csv"
-    with pytest.raises(SchemaError) as exc:
-        read_events_csv(path, zones=ZONES, columns=CSV_COLUMNS)
-    assert str(exc.value) == "\n".join(
-        [
-            "Invalid events file: 2 problems.",
-            "- `start` must be timezone-aware (ISO 8601 with an offset such as +02:00 or Z). "
-            "Got 2 value(s) such as '2024-04-27 09:00'.",
-            f"    where: {path}, column 'start', rows 2, 4",
-            TZ_HINT,
-            "- `end` must be timezone-aware (ISO 8601 with an offset such as +02:00 or Z). "
-            "Got 1 value(s) such as '2024-04-27 23:00'.",
-            f"    where: {path}, column 'end', rows 2",
-            TZ_HINT,
-        ]
-    )
-
-
-def test_csv_unknown_zones_are_listed_with_their_line_numbers(tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path,
-        "event_id,name,zone,start,end",
-        "e1,Picnic,Dam Square;Vondelpark,2024-06-01T10:00Z,2024-06-01T12:00Z",
-        "e2,Market,noordermarkt,2024-06-01T10:00Z,2024-06-01T12:00Z",
-        "e3,Show,Leidseplein,2024-06-01T10:00Z,2024-06-01T12:00Z",
-    )
-    with pytest.raises(DataValidationError) as exc:
-        read_events_csv(path, zones=ZONES)
-    assert str(exc.value) == "\n".join(
-        [
-            "Invalid events file: 1 problem.",
-            f"- `zone` must be zone ids or names of the site profile ({ZONE_LIST}). "
-            "Got unknown 'Leidseplein', 'Vondelpark'.",
-            f"    where: {path}, column 'zone', rows 2, 4",
-            "    hint: fix the name or add the zone to the site profile; separate several "
-            "zones with ';'",
-        ]
-    )
-
-
-def test_csv_local_times_skipped_or_repeated_by_dst_are_errors(tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path,
-        "event_id,name,zone,start,end",
-        "e1,Spring,dam,2024-03-31 02:30,2024-03-31 04:00",
-        "e2,Autumn,dam,2024-10-26 22:00,2024-10-27 02:30",
-    )
-    with pytest.raises(ParseError) as exc:
-        read_events_csv(path, zones=ZONES, timezone=AMS)
-    hint = (
-        "    hint: write the times a DST change skips or repeats with their UTC offset, "
-        "e.g. 2024-10-27T02:30+01:00"
-    )
-    assert str(exc.value) == "\n".join(
-        [
-            "Invalid events file: 2 problems.",
-            "- `start` must be local times that exist exactly once in Europe/Amsterdam. "
-            "Got 1 value(s) such as '2024-03-31 02:30'.",
-            f"    where: {path}, column 'start', rows 2",
-            hint,
-            "- `end` must be local times that exist exactly once in Europe/Amsterdam. "
-            "Got 1 value(s) such as '2024-10-27 02:30'.",
-            f"    where: {path}, column 'end', rows 3",
-            hint,
-        ]
-    )
-
-
-def test_csv_problems_of_every_column_are_reported_together(tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path,
-        "event_id,name,zone,start,end,expected_attendance",
-        "e1,Picnic,Vondelpark,1 June 2024,2024-06-01T12:00Z,lots",
-    )
-    with pytest.raises(ParseError) as exc:
-        read_events_csv(path, zones=ZONES)
-    assert [p.column for p in exc.value.problems] == ["start", "expected_attendance", "zone"]
-    assert str(exc.value.problems[0]) == "\n".join(
-        [
-            "`start` must be ISO 8601 times such as 2024-06-01T18:00+02:00. "
-            "Got 1 value(s) such as '1 June 2024'.",
-            f"  where: {path}, column 'start', rows 2",
-        ]
-    )
-
-
-def test_csv_validation_errors_name_file_line_numbers(tmp_path: Path) -> None:
-    path = write_csv(
-        tmp_path,
-        "event_id,name,zone,start,end,status",
-        "e1,Picnic,dam,2024-06-01T10:00Z,2024-06-01T12:00Z,confirmed",
-        "e2,Market,dam,2024-06-01T10:00Z,2024-06-01T09:00Z,postponed",
-    )
-    with pytest.raises(DataValidationError) as exc:
-        read_events_csv(path, zones=ZONES)
-    assert [p.rows for p in exc.value.problems] == [(3,), (3,)]
-    assert [p.column for p in exc.value.problems] == ["end", "status"]
-
-
-def test_csv_missing_required_columns_are_a_schema_error(tmp_path: Path) -> None:
-    path = write_csv(tmp_path, "id,name,zone,start", "e1,Picnic,dam,2024-06-01T10:00Z")
-    with pytest.raises(SchemaError) as exc:
-        read_events_csv(path, zones=ZONES)
-    assert str(exc.value) == "\n".join(
-        [
-            "Invalid events file: 1 problem.",
-            "- events columns event_id, name, zone, start, end must be present. Got no "
-            "'event_id', 'end' among ['id', 'name', 'zone', 'start'].",
-            where(path),
-            "    hint: map the file's names with columns={'<file column>': 'event_id', ...}",
-        ]
-    )
-
-
-def test_csv_missing_file_is_a_parse_error(tmp_path: Path) -> None:
-    with pytest.raises(ParseError, match=r"the events file must be an existing file"):
-        read_events_csv(tmp_path / "missing.csv", zones=ZONES)
 
 
 # ----------------------------------------------------------------------------- write_ical
@@ -923,11 +746,50 @@ def test_write_ical_refuses_fractions_of_a_second(tmp_path: Path) -> None:
     )
 
 
+def test_write_ical_refuses_to_replace_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "city.ics"
+    path.write_bytes(b"someone else's calendar")
+    with pytest.raises(ParameterError) as exc:
+        write_ical(read_city(), path, timezone=AMS)
+    assert str(exc.value).splitlines()[1:] == [
+        f"- `path` must be a file that does not exist yet. Got {path}.",
+        "    hint: pass overwrite=True to replace it "
+        "(crowdcast never overwrites a file without being asked)",
+    ]
+    assert path.read_bytes() == b"someone else's calendar"
+
+
+def test_write_ical_replaces_an_existing_file_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "city.ics"
+    path.write_bytes(b"last week's calendar")
+    events = read_city()
+    write_ical(events, path, timezone=AMS, overwrite=True)
+    pd.testing.assert_frame_equal(read_ical(path, zones=ZONES), events)
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_write_ical_keeps_the_old_file_whole_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "city.ics"
+    path.write_bytes(b"last week's calendar")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left on device"):
+        write_ical(read_city(), path, timezone=AMS, overwrite=True)
+    assert path.read_bytes() == b"last week's calendar"
+    assert list(tmp_path.iterdir()) == [path]
+
+
 def test_write_ical_needs_a_timezone(tmp_path: Path) -> None:
     with pytest.raises(ValueError) as exc:
         write_ical(read_city(), tmp_path / "x.ics", timezone=None)  # type: ignore[arg-type]
     assert str(exc.value) == (
-        "`timezone` must be an IANA time zone name such as 'Europe/Amsterdam'. Got None."
+        "Invalid argument: 1 problem.\n"
+        "- `timezone` must be an IANA time zone name like 'Europe/Amsterdam'. Got None."
     )
 
 
@@ -957,6 +819,6 @@ def test_any_events_table_survives_write_ical_and_read_ical(
             }
         )
     )
-    path = tmp_path / "generated.ics"
-    write_ical(events, path, timezone=AMS)
+    path = tmp_path / "generated.ics"  # one file for every example: replaced each time
+    write_ical(events, path, timezone=AMS, overwrite=True)
     pd.testing.assert_frame_equal(read_ical(path, zones=ZONES), events)

@@ -1,0 +1,548 @@
+"""Read and write iCalendar (RFC 5545) event calendars.
+
+:func:`read_ical` returns a table in the ``events`` contract (see
+:mod:`crowdcast.schemas`): one row per occurrence of an event (recurrences
+expanded) and zone; times in UTC. :func:`write_ical` writes such a table back,
+reproducibly. Zones are named in LOCATION by id or by name (case-insensitive;
+several separated by ``;``), or given by a GEO position (see
+:mod:`crowdcast.io._zones`).
+
+Times with a zone (``TZID``, a trailing ``Z``) are converted to UTC. Floating
+times (no ``TZID``, no ``Z``) and all-day dates are local times of the site and
+need ``timezone=``: crowdcast never guesses a time zone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import TypeAlias
+
+import icalendar
+import pandas as pd
+import recurring_ical_events
+import x_wr_timezone
+
+from crowdcast._validation import Problems, atomic_write, check_timezone
+from crowdcast.exceptions import ParameterError, ParseError, Problem, SchemaError, format_message
+from crowdcast.io._common import DEFAULT_CATEGORY, TIMEZONE_HINT, to_utc
+from crowdcast.io._zones import ZoneMatcher, ZonesLike
+from crowdcast.schemas import EVENTS, PathLike, validate_events
+
+__all__ = ["ATTENDANCE_PROPERTY", "read_ical", "write_ical"]
+
+ATTENDANCE_PROPERTY = "X-CROWDCAST-ATTENDANCE"
+"""The iCalendar property holding the expected number of visitors, e.g. ``54000``."""
+
+_WINDOW_MARGIN = timedelta(days=2)  # more than any UTC offset or DST shift
+_SOURCE_MARK = "X-CROWDCAST-SOURCE"  # put on each VEVENT to find it from its occurrences
+_TIME_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
+
+TimeLike: TypeAlias = str | date | datetime | pd.Timestamp
+
+
+# ----------------------------------------------------------------------------- read
+
+
+def read_ical(
+    path: PathLike,
+    *,
+    zones: ZonesLike,
+    window: tuple[TimeLike, TimeLike] | None = None,
+    timezone: str | None = None,
+    radius_m: float = 500.0,
+    attendance_property: str = ATTENDANCE_PROPERTY,
+) -> pd.DataFrame:
+    """Read the events of an iCalendar (RFC 5545) file, recurrences expanded.
+
+    Parameters
+    ----------
+    path
+        An ``.ics`` file, e.g. exported from Google Calendar or Outlook.
+    zones
+        The site's zones (objects with ``id``, ``name``, ``lat``, ``lon``) or a
+        site profile with a ``zones`` attribute.
+    window
+        ``(start, end)``: keep only the events overlapping it (whole, not
+        cut). Times or dates; naive ones are in ``timezone``, else UTC.
+        Required when an RRULE has neither COUNT nor UNTIL. Without it every
+        event is read.
+    timezone
+        The site's time zone, for floating times (no TZID, no ``Z``) and
+        all-day dates. Google's ``X-WR-TIMEZONE`` already places floating times.
+    radius_m
+        How far (metres) a GEO position may be from the nearest zone's
+        ``lat``/``lon`` to count as in that zone.
+    attendance_property
+        The property holding the expected number of visitors.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``events`` contract, one row per occurrence and zone:
+
+        - ``event_id``: the UID. Occurrences of a recurring event get
+          ``"<UID>@<RECURRENCE-ID>"``: the occurrence's scheduled start in UTC
+          (``20240601T070000Z``; ``20240601`` for all-day events), which an
+          occurrence keeps when it is moved.
+        - ``zone``: the zone ids or names in LOCATION (several separated by
+          ``;``); only when LOCATION names no zone, the zone nearest to GEO
+          within ``radius_m``.
+        - ``start``, ``end``: an all-day event runs from local midnight of its
+          first day to local midnight after its last (DTEND is exclusive; no
+          DTEND means one day). A DURATION adds its days in local time and its
+          hours in absolute time, so ``PT5H`` lasts five hours across a DST
+          change. A local time skipped or repeated by a DST change takes the
+          UTC offset in force before the change, as RFC 5545 prescribes.
+        - ``category``: the first CATEGORIES value, lower-cased; "other" if none.
+        - ``status``: "cancelled" (kept, not dropped), "tentative" or "confirmed".
+
+    Raises
+    ------
+    ParseError
+        The file is unreadable or not one VCALENDAR, or a time property or
+        GEO is malformed.
+    SchemaError
+        Floating times or all-day dates without ``timezone``.
+    DataValidationError
+        Listing every other problem: an event that does not end after it
+        starts (a timed event without DTEND or DURATION lasts no time, which
+        is refused rather than guessed), an endless RRULE without ``window``,
+        a location matching no zone, a non-numeric attendance.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from crowdcast.profiles import Zone
+    >>> t = pd.Timestamp("2024-06-01 18:00", tz="UTC")
+    >>> ev = pd.DataFrame({"event_id": ["e1"], "name": ["Concert"], "zone": ["park"],
+    ...     "start": [t], "end": [t + pd.Timedelta("3h")], "expected_attendance": [5000.0],
+    ...     "category": ["concert"], "status": ["confirmed"]})
+    >>> path = Path(tempfile.mkdtemp()) / "events.ics"
+    >>> write_ical(ev, path, timezone="Europe/Amsterdam")
+    >>> read_ical(path, zones=[Zone("park", "Park")]).loc[0, ["event_id", "zone", "start"]].tolist()
+    ['e1', 'park', Timestamp('2024-06-01 18:00:00+0000', tz='UTC')]
+    """
+    # Long only for its docstring, which is the reference of how a calendar is read;
+    # the work is in the helpers below.
+    source = str(path)
+    site = ZoneMatcher.of(zones)
+    tz = None if timezone is None else check_timezone(timezone)
+    span = _window(window, tz)
+    calendar = _read_calendar(path, source)
+    events = calendar.events
+    problems = Problems(source=source, title="Invalid events file")
+    timings = [_timing(ev, tz, span is not None, problems) for ev in events]
+    problems.raise_if_any()
+    reading = _Reading(site, tz, span, radius_m, attendance_property)
+    records = _records(calendar, events, timings, reading, problems, source)
+    problems.raise_if_any()
+    df = pd.DataFrame.from_records(records, columns=list(EVENTS.names))
+    df.index = pd.Index(df["event_id"].tolist())  # validation messages name the event
+    df = df.astype({"expected_attendance": "float64"})
+    for col in ("start", "end"):
+        df[col] = pd.to_datetime(df[col], utc=True)
+    return validate_events(df, source=source, zones=site.ids)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """The arguments of one :func:`read_ical` call that its occurrences are read with."""
+
+    site: ZoneMatcher
+    tz: tzinfo | None
+    span: tuple[pd.Timestamp, pd.Timestamp] | None
+    radius_m: float
+    attendance_property: str
+
+
+def _records(
+    calendar: icalendar.Calendar,
+    events: list[icalendar.Event],
+    timings: list[_Timing | None],
+    reading: _Reading,
+    problems: Problems,
+    source: str,
+) -> list[dict[str, object]]:
+    """One record per occurrence (in the window) and zone; problems of their content kept."""
+    tz, span = reading.tz, reading.span
+    for i, ev in enumerate(events):
+        ev[_SOURCE_MARK] = str(i)
+    contents: dict[int, _Content | None] = {}
+    records: list[dict[str, object]] = []
+    for occurrence in _expand(calendar, span, source):
+        i = int(str(occurrence[_SOURCE_MARK]))
+        timing = timings[i]
+        assert timing is not None  # problems raised before otherwise
+        first = occurrence.DTSTART
+        assert first is not None  # every VEVENT was checked to have one
+        start = to_utc(first, tz)
+        end = to_utc(first + timing.nominal, tz) + timing.exact
+        if span is not None and not (start < span[1] and end > span[0]):
+            continue
+        if i not in contents:
+            contents[i] = _content(events[i], reading, problems)
+        content = contents[i]
+        if content is None:
+            continue
+        event_id = timing.uid
+        if timing.recurring:
+            event_id += "@" + _stamp(occurrence.RECURRENCE_ID or first, tz)
+        records.extend(
+            {
+                "event_id": event_id,
+                "name": content.name,
+                "zone": zone,
+                "start": start,
+                "end": end,
+                "expected_attendance": content.attendance,
+                "category": content.category,
+                "status": content.status,
+            }
+            for zone in content.zones
+        )
+    return records
+
+
+@dataclass(frozen=True)
+class _Timing:
+    """How an occurrence of one VEVENT gets its event id and its end.
+
+    The end is the start plus ``nominal`` in local wall-clock time, then plus
+    ``exact`` in absolute time (RFC 5545: DURATION days are nominal, hours
+    exact; DTEND - DTSTART is exact, and applies to every occurrence).
+    """
+
+    uid: str
+    recurring: bool
+    nominal: timedelta
+    exact: timedelta
+
+
+@dataclass(frozen=True)
+class _Content:
+    """What an event says besides its times."""
+
+    name: str
+    zones: list[str]
+    attendance: float
+    category: str
+    status: str
+
+
+def _window(
+    window: tuple[TimeLike, TimeLike] | None, tz: tzinfo | None
+) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    if window is None:
+        return None
+    expectation = "a pair (start, end) of times or dates, start first"
+    try:
+        start, end = (to_utc(pd.Timestamp(bound).to_pydatetime(), tz or UTC) for bound in window)
+    except (TypeError, ValueError, AttributeError):  # NaT has no usable to_pydatetime
+        raise ParameterError(format_message("`window`", expectation, repr(window))) from None
+    if not start < end:
+        raise ParameterError(format_message("`window`", expectation, repr(window)))
+    return start, end
+
+
+def _unreadable(source: str, got: str, expectation: str, hint: str | None = None) -> ParseError:
+    problem = Problem("the events file", expectation, got, source=source, hint=hint)
+    return ParseError([problem], title="Cannot read events file")
+
+
+def _read_calendar(path: PathLike, source: str) -> icalendar.Calendar:
+    one_calendar = "an iCalendar (RFC 5545) file with one VCALENDAR"
+    if not Path(path).is_file():
+        raise _unreadable(source, source, "an existing file", hint="check the path")
+    try:
+        calendar = icalendar.Calendar.from_ical(Path(path).read_bytes())
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        raise _unreadable(source, str(exc).splitlines()[0], one_calendar) from exc
+    if not isinstance(calendar, icalendar.Calendar):
+        raise _unreadable(source, f"a lone {calendar.name}", one_calendar)
+    try:  # Google: floating times are in the calendar's X-WR-TIMEZONE
+        return x_wr_timezone.to_standard(calendar)
+    except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        got = f"unknown X-WR-TIMEZONE {str(calendar.get('X-WR-TIMEZONE'))!r}"
+        raise _unreadable(source, got, "a calendar with a known X-WR-TIMEZONE") from exc
+
+
+def _label(ev: icalendar.Event) -> str:
+    summary = str(ev.get("SUMMARY", "")).strip()
+    uid = str(ev.get("UID", "")).strip()
+    return "event" + (f" {uid!r}" if uid else "") + (f" ({summary})" if summary else "")
+
+
+def _raw(ev: icalendar.Event, name: str) -> str:
+    value = ev[name].to_ical()
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _is_local(value: date | datetime) -> bool:
+    return not isinstance(value, datetime) or value.tzinfo is None
+
+
+def _timing(
+    ev: icalendar.Event, tz: tzinfo | None, windowed: bool, problems: Problems
+) -> _Timing | None:
+    """Check what expanding one VEVENT needs; return how its occurrences are timed."""
+    label = _label(ev)
+    broken = [(name, why) for name, why in ev.errors if name in (*_TIME_PROPERTIES, "GEO")]
+    for name, why in broken:
+        problems.add(f"{name} of {label}", "a valid iCalendar value", why, error=ParseError)
+    for name in ("UID", "DTSTART"):
+        if not ev.get(name):
+            problems.add(f"{name} of {label}", "present in every VEVENT")
+    if broken or not ev.get("UID") or not ev.get("DTSTART"):
+        return None
+    start, end = ev.DTSTART, ev.DTEND
+    assert start is not None
+    tzids = {
+        str(getattr(ev[p], "params", {}).get("TZID", "")) for p in ("DTSTART", "DTEND") if p in ev
+    }
+    if _is_local(start) and isinstance(start, datetime) and tzids - {""}:
+        problems.add(
+            f"the TZID of {label}",
+            "an IANA time zone name or defined by a VTIMEZONE in the file",
+            ", ".join(repr(t) for t in sorted(tzids - {""})),
+            error=ParseError,
+        )
+        return None
+    if tz is None and any(_is_local(v) for v in (start, end) if v is not None):
+        problems.add(
+            f"the times of {label}",
+            "in a known time zone (TZID or UTC)",
+            f"DTSTART {_raw(ev, 'DTSTART')}, "
+            + ("a floating time" if isinstance(start, datetime) else "an all-day date"),
+            hint=f"{TIMEZONE_HINT}, to read them as local times",
+            error=SchemaError,
+        )
+        return None
+    endless = [r for r in ev.rrules if "COUNT" not in r and "UNTIL" not in r]
+    if endless and not windowed:
+        problems.add(
+            f"the recurrence of {label}",
+            "bounded (COUNT or UNTIL) when no window is given",
+            f"RRULE {endless[0].to_ical().decode()}, which repeats forever",
+            hint="pass window=(start, end) to read the occurrences in that period",
+        )
+    nominal, exact, given = _length(ev, start, end, tz)
+    if to_utc(start + nominal, tz) + exact <= to_utc(start, tz):
+        problems.add(
+            f"the end of {label}",
+            f"after its start {_raw(ev, 'DTSTART')}",
+            f"{given} {_raw(ev, 'DTEND')}" if given == "DTEND" else given,
+            hint="give the event a DTEND after DTSTART, or a positive DURATION",
+        )
+        return None
+    recurring = any(p in ev for p in ("RRULE", "RDATE", "RECURRENCE-ID"))
+    return _Timing(str(ev.uid), recurring, nominal, exact)
+
+
+def _length(
+    ev: icalendar.Event, start: date | datetime, end: date | datetime | None, tz: tzinfo | None
+) -> tuple[timedelta, timedelta, str]:
+    """How long an event lasts: nominal (local) and exact parts, and what says so."""
+    if ev.DURATION is not None:
+        days = timedelta(days=ev.DURATION.days)
+        return days, ev.DURATION - days, f"DURATION {_raw(ev, 'DURATION')}"
+    if end is not None and (isinstance(start, datetime) or isinstance(end, datetime)):
+        return timedelta(0), to_utc(end, tz) - to_utc(start, tz), "DTEND"
+    if end is not None:  # two dates
+        return end - start, timedelta(0), "DTEND"
+    # RFC 5545: an all-day event lasts a day, a timed one no time at all
+    one_day = timedelta(days=0 if isinstance(start, datetime) else 1)
+    return one_day, timedelta(0), "neither DTEND nor DURATION"
+
+
+def _expand(
+    calendar: icalendar.Calendar, span: tuple[pd.Timestamp, pd.Timestamp] | None, source: str
+) -> list[icalendar.Event]:
+    """Every occurrence, or those near the window (the caller filters exactly)."""
+    try:
+        query = recurring_ical_events.CalendarQuery(calendar)
+        if span is None:
+            return list(query.all())
+        start, end = (t.to_pydatetime() for t in span)
+        return list(query.between(start - _WINDOW_MARGIN, end + _WINDOW_MARGIN))
+    except ValueError as exc:  # recurring_ical_events.InvalidCalendar and bad rules
+        got = str(exc).splitlines()[0]
+        raise _unreadable(source, got, "a calendar whose recurrences can be expanded") from exc
+
+
+def _stamp(value: date | datetime, tz: tzinfo | None) -> str:
+    if isinstance(value, datetime):
+        return to_utc(value, tz).strftime("%Y%m%dT%H%M%SZ")
+    return value.strftime("%Y%m%d")
+
+
+def _content(ev: icalendar.Event, reading: _Reading, problems: Problems) -> _Content | None:
+    label = _label(ev)
+    geo = ev.get("GEO")
+    zones = reading.site.match_place(
+        str(ev.get("LOCATION", "")).strip(),
+        (geo.latitude, geo.longitude) if isinstance(geo, icalendar.vGeo) else None,
+        radius_m=reading.radius_m,
+        label=label,
+        problems=problems,
+    )
+    attendance = math.nan
+    attendance_property = reading.attendance_property
+    if attendance_property in ev:
+        text = str(ev[attendance_property]).strip()
+        try:
+            attendance = float(text)
+            if not math.isfinite(attendance):
+                raise ValueError(text)
+        except ValueError:
+            problems.add(
+                f"{attendance_property} of {label}",
+                "a number of persons such as 54000",
+                repr(text),
+                hint=f"write the expected visitors as digits, or leave {attendance_property} out",
+            )
+            return None
+    if zones is None:
+        return None
+    categories = [c.strip().lower() for c in ev.categories if c.strip()]
+    status = str(ev.get("STATUS", "")).strip().lower().replace("canceled", "cancelled")
+    return _Content(
+        name=str(ev.get("SUMMARY", "")).strip(),
+        zones=zones,
+        attendance=attendance,
+        category=categories[0] if categories else DEFAULT_CATEGORY,
+        status=status if status in ("cancelled", "tentative") else "confirmed",
+    )
+
+
+# ----------------------------------------------------------------------------- write
+
+
+def write_ical(
+    events: pd.DataFrame,
+    path: PathLike,
+    *,
+    timezone: str,
+    attendance_property: str = ATTENDANCE_PROPERTY,
+    calendar_name: str | None = None,
+    overwrite: bool = False,
+) -> None:
+    """Write an events table to an iCalendar (RFC 5545) file, reproducibly.
+
+    One VEVENT per ``event_id``: UID is the event id, LOCATION its zone ids
+    joined by ``"; "``, CATEGORIES the category, STATUS the status and
+    ``attendance_property`` the expected attendance (left out when unknown).
+    Times are written in ``timezone``, with its VTIMEZONE, except times in the
+    hour that local time repeats when DST ends, which only UTC names
+    unambiguously. :func:`read_ical` reads the file back into the same table.
+
+    The same table gives the same bytes: events sorted by start and id,
+    DTSTAMP is each event's start (not the time of writing), CRLF line endings.
+
+    Parameters
+    ----------
+    events
+        A table in the ``events`` contract. The rows of one event (one per
+        zone) must agree on everything but the zone.
+    path
+        The ``.ics`` file to write.
+    timezone
+        IANA time zone to write local times in, e.g. ``"Europe/Amsterdam"``.
+    attendance_property
+        The property for the expected attendance.
+    calendar_name
+        Written as NAME and X-WR-CALNAME; calendar apps show it.
+    overwrite
+        Replace ``path`` when it exists. The file is written whole or not at
+        all (to a temporary file beside it, then renamed).
+
+    Raises
+    ------
+    ParameterError
+        ``timezone`` is not a known time zone, or ``path`` exists and
+        ``overwrite`` is false: crowdcast never replaces a file unasked.
+    SchemaError, DataValidationError
+        The table breaks the contract, the rows of an event disagree, or a
+        time has fractions of a second (iCalendar counts whole seconds).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> t = pd.Timestamp("2024-06-01 18:00", tz="UTC")
+    >>> ev = pd.DataFrame({"event_id": "e1", "name": "Parade", "zone": ["dam", "park"],
+    ...     "start": t, "end": t + pd.Timedelta("2h"), "expected_attendance": 9000.0,
+    ...     "category": "parade", "status": "confirmed"})
+    >>> path = Path(tempfile.mkdtemp()) / "events.ics"
+    >>> write_ical(ev, path, timezone="Europe/Amsterdam")
+    >>> [x for x in path.read_text().splitlines() if x.startswith(("DTSTART;", "LOCATION"))]
+    ['DTSTART;TZID=Europe/Amsterdam:20240601T200000', 'LOCATION:dam\\\\; park']
+    """
+    tz = check_timezone(timezone)
+    table = validate_events(events)
+    _check_writable(table)
+    calendar = _calendar(table, tz, attendance_property, calendar_name)
+    atomic_write(path, calendar.to_ical(), overwrite=overwrite)
+
+
+def _calendar(
+    table: pd.DataFrame, tz: tzinfo, attendance_property: str, calendar_name: str | None
+) -> icalendar.Calendar:
+    """The calendar of a valid events table: one VEVENT per event, in table order."""
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", "-//crowdcast//crowdcast events//EN")
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    if calendar_name is not None:
+        calendar.calendar_name = calendar_name
+    for event_id, rows in table.groupby("event_id", sort=False):
+        first = rows.iloc[0]
+        event = icalendar.Event()
+        event.add("UID", str(event_id))
+        event.add("DTSTAMP", first["start"].to_pydatetime())
+        event.add("DTSTART", _local_or_utc(first["start"], tz))
+        event.add("DTEND", _local_or_utc(first["end"], tz))
+        event.add("SUMMARY", first["name"])
+        event.add("LOCATION", "; ".join(rows["zone"]))
+        event.add("CATEGORIES", [first["category"]])
+        event.add("STATUS", first["status"].upper())
+        if not math.isnan(first["expected_attendance"]):
+            event.add(attendance_property, f"{first['expected_attendance']:.15g}")
+        calendar.add_component(event)
+    if not table.empty:  # a VTIMEZONE covering just the events keeps the file small
+        day = timedelta(days=1)
+        first_day, last_day = table["start"].min().date() - day, table["end"].max().date() + day
+        calendar.add_missing_timezones(first_date=first_day, last_date=last_day)
+    return calendar
+
+
+def _local_or_utc(ts: pd.Timestamp, tz: tzinfo) -> datetime:
+    """``ts`` as local time if that names it unambiguously, else in UTC."""
+    utc = ts.to_pydatetime()
+    local = utc.astimezone(tz)
+    return local if local.replace(fold=0).astimezone(UTC) == utc else utc
+
+
+def _check_writable(table: pd.DataFrame) -> None:
+    problems = Problems(source="<DataFrame>", title="Cannot write events")
+    shared = [c for c in EVENTS.names if c not in ("event_id", "zone")]
+    differs = table.groupby("event_id", sort=False)[shared].nunique(dropna=False).gt(1).any(axis=1)
+    if differs.any():
+        problems.add(
+            "the rows of one event",
+            "equal but for the zone",
+            "differences in " + ", ".join(repr(e) for e in differs.index[differs]),
+            hint="give the parts of an event that differ their own event_id",
+        )
+    times = table[["start", "end"]]
+    fractional = (times != times.apply(lambda s: s.dt.floor("s"))).any(axis=1).to_numpy()
+    if fractional.any():
+        problems.add(
+            "`start` and `end`",
+            "whole seconds (iCalendar has no fractions of a second)",
+            f"{int(fractional.sum())} row(s) with fractions",
+            rows=tuple(table.index[fractional]),
+            hint="round them first, e.g. with .dt.round('s')",
+        )
+    problems.raise_if_any()
