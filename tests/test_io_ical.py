@@ -753,8 +753,8 @@ def test_write_ical_refuses_to_replace_an_existing_file(tmp_path: Path) -> None:
         write_ical(read_city(), path, timezone=AMS)
     assert str(exc.value).splitlines()[1:] == [
         f"- `path` must be a file that does not exist yet. Got {path}.",
-        "    hint: pass overwrite=True to replace it "
-        "(crowdcast never overwrites a file without being asked)",
+        "    hint: pass overwrite=True (--overwrite on the command line) to replace it; "
+        "crowdcast never overwrites a file without being asked",
     ]
     assert path.read_bytes() == b"someone else's calendar"
 

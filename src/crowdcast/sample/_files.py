@@ -210,7 +210,13 @@ def write_files(
     site, counts, events, knmi, forecasts, signals, incidents, readme_md = paths
     site.write_text(site_toml(doc), encoding="utf-8", newline="\n")
     _write_counts(counts, tables["counts"])
-    write_ical(tables["events"], events, timezone=TIMEZONE, calendar_name="Havenstad evenementen")
+    write_ical(
+        tables["events"],
+        events,
+        timezone=TIMEZONE,
+        calendar_name="Havenstad evenementen",
+        overwrite=True,
+    )
     write_knmi(knmi, sim.weather, 24 * sim.days)
     _write_forecasts(forecasts, tables["weather_forecasts"])
     _write_signals(signals, tables["signals"])
