@@ -79,11 +79,14 @@ from crowdcast._validation import (
     Interval,
     ParameterRules,
     PositiveInt,
+    Problems,
     positive_int,
 )
 from crowdcast.exceptions import NotFittedError, ParameterError, Problem, format_message
 from crowdcast.features import FeatureUnion, default_features
 from crowdcast.models._base import BaseForecaster
+from crowdcast.models._lgbm import boost as _boost
+from crowdcast.models._lgbm import canonical_params, dataset_params
 from crowdcast.schemas import History
 
 __all__ = ["GBMForecaster"]
@@ -207,20 +210,18 @@ class GBMForecaster(BaseForecaster):
         "tail_fraction": [Interval(0, 1, closed="right", expectation="a number in (0, 1]")],
     }
 
-    def _more_problems(self) -> list[Problem]:
+    def _more_problems(self) -> Problems:
         """What is wrong with ``lgbm_params`` (aliases, seeds, the bin sample size)."""
-        user, wrong = _canonical_params(self.lgbm_params)
+        user, wrong = canonical_params(self.lgbm_params)
         sample = user.get("bin_construct_sample_cnt")
         if sample is not None and not positive_int(sample):
             # streaming draws its own bin sample of this many rows (see _binning)
-            wrong.append(
-                Problem("`lgbm_params`", "a positive bin_construct_sample_cnt", repr(sample))
-            )
+            wrong.add("`lgbm_params`", "a positive bin_construct_sample_cnt", repr(sample))
         return wrong
 
     def _lgbm(self) -> dict[str, Any]:
         """The defaults, overridden by ``lgbm_params`` under LightGBM's canonical names."""
-        user = _canonical_params(self.lgbm_params)[0]
+        user = canonical_params(self.lgbm_params)[0]
         return {**_DEFAULT_LGBM, **user, "random_state": self.random_state}
 
     def _calibration_span(self) -> pd.Timedelta | None:
@@ -296,7 +297,7 @@ class GBMForecaster(BaseForecaster):
             np.log1p(y),
             feature_name=self._feature_names(),
             categorical=self.features_.get_categorical_names_out(),
-            params=_dataset_params(params),
+            params=dataset_params(params),
             chunk=_CHUNK_ROWS,
             seed=self.random_state,
             keep=split[0] if split is not None else None,
@@ -558,96 +559,3 @@ def conformal_shift(actual: np.ndarray, predicted: np.ndarray, tau: float) -> fl
     0.0
     """
     return float(np.quantile(np.asarray(actual) - np.asarray(predicted), tau))
-
-
-#: LightGBM's names for the number of boosting rounds (``lgbm_params`` may use any).
-_ROUNDS = (
-    "n_estimators",
-    "num_iterations",
-    "num_iteration",
-    "n_iter",
-    "num_tree",
-    "num_trees",
-    "num_round",
-    "num_rounds",
-    "nrounds",
-    "num_boost_round",
-    "max_iter",
-)
-#: LightGBM's other names for the parameters crowdcast reads or sets itself.
-_ALIASES = {
-    **{k: "n_estimators" for k in _ROUNDS},
-    "eta": "learning_rate",
-    "shrinkage_rate": "learning_rate",
-    "seed": "random_state",
-    "random_seed": "random_state",
-    "verbosity": "verbose",
-    "max_bins": "max_bin",
-    "subsample_for_bin": "bin_construct_sample_cnt",
-}
-
-
-def _canonical_params(
-    params: dict[str, Any] | None,
-) -> tuple[dict[str, Any], list[Problem]]:
-    """``lgbm_params`` under one name per parameter, and what is wrong with them.
-
-    Two names for one parameter would leave LightGBM to pick one silently
-    (``{"n_estimators": 200, "num_iterations": 500}`` trains 200 rounds), and
-    the seed belongs to ``random_state``.
-
-    >>> _canonical_params({"eta": 0.05, "num_iterations": 300})[0]
-    {'learning_rate': 0.05, 'n_estimators': 300}
-    """
-    if params is None:
-        return {}, []
-    if not isinstance(params, dict):
-        return {}, [Problem("`lgbm_params`", "a dict of LightGBM parameters", repr(params))]
-    out: dict[str, Any] = {}
-    named: dict[str, str] = {}
-    problems = []
-    for key, value in params.items():
-        name = _ALIASES.get(key, key)
-        if name == "random_state":
-            problems.append(
-                Problem(
-                    "`lgbm_params`",
-                    "without a seed",
-                    repr(key),
-                    hint="set GBMForecaster(random_state=...) instead",
-                )
-            )
-        elif name in named:
-            problems.append(
-                Problem(
-                    "`lgbm_params`",
-                    f"one name for {name}",
-                    f"{named[name]!r} and {key!r}",
-                    hint=f"keep only {name!r}",
-                )
-            )
-        else:
-            named[name] = key
-            out[name] = value
-    return out, problems
-
-
-#: Parameters that shape the binned dataset rather than the trees.
-_DATASET = ("max_bin", "min_data_in_bin", "bin_construct_sample_cnt", "verbose", "verbosity")
-
-
-def _dataset_params(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in params.items() if k in _DATASET}
-
-
-def _boost(train: Any, params: dict[str, Any], **objective: Any) -> Any:
-    """Train one LightGBM booster on an already binned dataset.
-
-    ``params`` use canonical names (:func:`_canonical_params`), so the rounds
-    are ``n_estimators`` alone.
-    """
-    import lightgbm as lgb
-
-    p = dict(params)
-    rounds = int(p.pop("n_estimators", 100))
-    return lgb.train({**p, **objective}, train, num_boost_round=rounds)
