@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit install sample bench clean
+.PHONY: demo test lint imports typecheck unit install sample bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-test: unit lint typecheck
+# The layer map of docs/architecture.md (contracts in pyproject.toml).
+imports: $(VENV)/.installed-test
+	$(BIN)/lint-imports --no-cache
+
+test: unit lint imports typecheck
 
 # Regenerate data/sample/ from the simulator (byte-for-byte reproducible).
 sample: $(VENV)/.installed
