@@ -23,12 +23,12 @@ import pandas as pd
 import crowdcast as cc
 from crowdcast import City
 from crowdcast.features import default_features
-from crowdcast.schemas import make_rows
+from crowdcast.schemas import complete_grid, make_rows
 
 
 def baseline(rows: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     """History columns of the default set with pandas shift/rolling on a wide frame."""
-    wide = cc.complete_grid(counts, "1h").pivot(index="timestamp", columns="zone", values="count")
+    wide = complete_grid(counts, "1h").pivot(index="timestamp", columns="zone", values="count")
     start = wide.index[0]
     wide = wide.reset_index(drop=True).reindex(range(len(wide) + 400))  # room past the end
     z = wide.columns.get_indexer(rows["zone"])

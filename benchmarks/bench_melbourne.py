@@ -91,6 +91,7 @@ import pandas as pd
 import crowdcast as cc
 from crowdcast import City
 from crowdcast.profiles import SiteProfile, Zone
+from crowdcast.schemas import validate_weather
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/melbourne-pedestrians-2015-2016"
 TZ = "Australia/Melbourne"
@@ -189,7 +190,7 @@ def crowdcast_weather(daily: pd.DataFrame) -> pd.DataFrame:
     weather["issued_at"] = pd.to_datetime(weather["issued_at"], utc=True)
     weather["wind_speed_ms"] = np.nan
     weather = weather[weather["timestamp"] >= first.tz_convert("UTC")]
-    return cc.validate_weather(weather.dropna(subset=["temperature_c"]).reset_index(drop=True))
+    return validate_weather(weather.dropna(subset=["temperature_c"]).reset_index(drop=True))
 
 
 @dataclass

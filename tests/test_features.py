@@ -32,7 +32,7 @@ from crowdcast.features import (
     default_features,
 )
 from crowdcast.profiles import ClosedDays, SiteProfile, Zone
-from crowdcast.schemas import make_rows
+from crowdcast.schemas import make_rows, validate_events
 
 UTC = "UTC"
 HOUR = pd.Timedelta("1h")
@@ -435,7 +435,7 @@ def _events(*extra: dict[str, object]) -> pd.DataFrame:
         }
         for i, z, s, e, att, cat, status in base
     ]
-    return cc.validate_events(pd.DataFrame([*rows, *extra]))
+    return validate_events(pd.DataFrame([*rows, *extra]))
 
 
 def _event_features(events: pd.DataFrame, fit_events: pd.DataFrame | None = None) -> pd.DataFrame:

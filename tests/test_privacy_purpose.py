@@ -9,6 +9,7 @@ import pytest
 import crowdcast as cc
 from crowdcast.exceptions import ParameterError, PrivacyError
 from crowdcast.jobs import forecast_city
+from crowdcast.models import read_model_header
 from crowdcast.privacy import check_purpose
 
 
@@ -95,7 +96,7 @@ def test_the_purpose_travels_in_the_provenance(city: cc.City, tmp_path: Path) ->
     assert run.model.provenance_.purpose == "crowd_safety"
     assert run.forecast.attrs["provenance"]["purpose"] == "crowd_safety"
     cc.save_model(run.model, tmp_path / "m.ccm")
-    assert cc.read_model_header(tmp_path / "m.ccm")["provenance"]["purpose"] == "crowd_safety"
+    assert read_model_header(tmp_path / "m.ccm")["provenance"]["purpose"] == "crowd_safety"
 
 
 def test_fit_checks_the_purpose_against_the_site(city: cc.City) -> None:
