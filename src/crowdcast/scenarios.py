@@ -28,7 +28,7 @@ import pandas as pd
 from crowdcast._city import City
 from crowdcast.exceptions import ParameterError, Problem, format_message
 from crowdcast.models import BaseForecaster
-from crowdcast.schemas import EVENTS, TimestampLike, as_utc, validate_events
+from crowdcast.schemas import EVENTS, WEEK, TimestampLike, as_utc, validate_events
 
 __all__ = ["AddEvent", "CancelEvent", "Change", "SetAttendance", "SetWeather", "what_if"]
 
@@ -130,7 +130,7 @@ class SetWeather(Change):
 
     def apply(self, events, weather, origin):  # type: ignore[no-untyped-def]
         start = as_utc(self.start, "start")
-        end = as_utc(self.end, "end") if self.end is not None else start + pd.Timedelta("7D")
+        end = as_utc(self.end, "end") if self.end is not None else start + WEEK
         hours = pd.date_range(start.floor("h"), end, freq="h", inclusive="left")
         if len(hours) == 0:
             raise ParameterError(format_message("`end`", f"after start {start}", repr(self.end)))

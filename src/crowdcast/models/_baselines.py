@@ -50,11 +50,10 @@ from crowdcast._city import City
 from crowdcast._validation import Check, Interval, ParameterRules, PositiveInt
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.models._base import BaseForecaster
-from crowdcast.schemas import History, make_rows
+from crowdcast.schemas import DAY_NS, History, make_rows
 
 __all__ = ["ProfileRatio", "SeasonalNaive", "WeekdayHourMean"]
 
-_NS_DAY = 86_400 * 10**9
 #: Pseudo-origins used to collect in-sample errors (the most recent ones).
 _CALIBRATION_ORIGINS = 100
 #: Fewest errors a (zone, horizon bucket) cell needs for its own quantiles.
@@ -100,7 +99,7 @@ class _WallClock:
 
 
 def _slots_per_day(freq: pd.Timedelta, name: str) -> int:
-    if _NS_DAY % freq.value:
+    if DAY_NS % freq.value:
         raise ParameterError(
             [
                 Problem(
@@ -112,7 +111,7 @@ def _slots_per_day(freq: pd.Timedelta, name: str) -> int:
             ],
             title=f"Invalid {name} data",
         )
-    return _NS_DAY // freq.value
+    return DAY_NS // freq.value
 
 
 def _nanmedian(a: np.ndarray) -> np.ndarray:
@@ -192,7 +191,7 @@ class _EmpiricalQuantiles(BaseForecaster):
     def _calibration_errors(self, history: History) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """log1p errors of forecasts from pseudo-origins inside the training data."""
         n_t = history.values.shape[1]
-        stride = _NS_DAY // history.freq.value + 1
+        stride = DAY_NS // history.freq.value + 1
         candidates = np.arange(max(n_t - self.horizon, 1), 0, -stride)[:_CALIBRATION_ORIGINS][::-1]
         warm = candidates[candidates >= self._warmup(history.freq)]
         origins = warm if warm.size else candidates
@@ -424,7 +423,7 @@ class ProfileRatio(_EmpiricalQuantiles):
         _slots_per_day(freq, "ProfileRatio")
 
     def _warmup(self, freq: pd.Timedelta) -> int:
-        return int(self.weeks) * 7 * (_NS_DAY // freq.value) + int(self.window)
+        return int(self.weeks) * 7 * (DAY_NS // freq.value) + int(self.window)
 
     def _profile(
         self,
@@ -436,7 +435,7 @@ class ProfileRatio(_EmpiricalQuantiles):
         origin_wall: np.ndarray,
     ) -> np.ndarray:
         """Smoothed profile at wall-clock slots ``wall`` (any shape; the others broadcast)."""
-        week = 7 * (_NS_DAY // history.freq.value)
+        week = 7 * (DAY_NS // history.freq.value)
         weights = np.asarray(self.smoothing, dtype=float)
         half = weights.size // 2
         slots = wall[..., None] + np.arange(-half, half + 1)  # (..., m)
@@ -543,7 +542,7 @@ class WeekdayHourMean(_EmpiricalQuantiles):
         return 1
 
     def _slot_of_week(self, wall: np.ndarray, step: int) -> np.ndarray:
-        per_day = _NS_DAY // step
+        per_day = DAY_NS // step
         day = wall // per_day  # local days since 1970-01-01, a Thursday
         return ((day + 3) % 7) * per_day + wall % per_day  # Monday 00:00 = 0
 

@@ -63,14 +63,13 @@ from crowdcast._validation import (
 )
 from crowdcast.exceptions import ParameterError, format_message
 from crowdcast.models._base import BaseForecaster
-from crowdcast.schemas import History
+from crowdcast.schemas import HOUR_NS, History
 
 __all__ = ["SarimaxForecaster"]
 
 EXOG = ("event_attendance", "precipitation_mm")
 #: Trends without time: forecasts filter a window before each origin, so time would restart.
 _TRENDS = ("n", "c")
-_NS_HOUR = 3_600 * 10**9
 
 
 class _Regressors:
@@ -139,7 +138,7 @@ class _Regressors:
         return self._issued[origin]
 
     def precipitation(self, ts: np.ndarray, origin: int) -> np.ndarray:
-        hour = ts - ts % _NS_HOUR
+        hour = ts - ts % HOUR_NS
         past = ts < origin
         out = np.zeros(ts.size)
         if past.any() and len(self.observed):

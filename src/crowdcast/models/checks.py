@@ -57,7 +57,7 @@ from sklearn.base import BaseEstimator, clone
 from crowdcast._city import City
 from crowdcast.exceptions import NotFittedError, ParameterError
 from crowdcast.models._base import BaseForecaster
-from crowdcast.schemas import DAY, History, infer_freq, make_rows, quantile_column
+from crowdcast.schemas import DAY, HOUR, History, infer_freq, make_rows, quantile_column
 
 __all__ = ["CHECKS", "check_forecaster"]
 
@@ -76,7 +76,7 @@ def _default_data() -> City:
         events=sim.events,
         weather=weather,
         site=sim.site,
-        freq=pd.Timedelta("1h"),
+        freq=HOUR,
     )
 
 

@@ -62,6 +62,7 @@ from crowdcast.schemas._tables import (
 )
 from crowdcast.schemas._time import (
     DAY,
+    DAY_NS,
     HOUR,
     HOUR_NS,
     WEEK,
@@ -80,6 +81,7 @@ __all__ = [
     "CONTRACTS",
     "COUNTS",
     "DAY",
+    "DAY_NS",
     "EVENTS",
     "EVENT_STATUSES",
     "FORECAST",

@@ -22,6 +22,7 @@ from crowdcast.exceptions import (
 
 __all__ = [
     "DAY",
+    "DAY_NS",
     "HOUR",
     "HOUR_NS",
     "WEEK",
@@ -38,8 +39,9 @@ __all__ = [
 HOUR = pd.Timedelta(hours=1)
 DAY = pd.Timedelta(days=1)
 WEEK = pd.Timedelta(days=7)
-#: One hour in nanoseconds, for arithmetic on ``int64`` timestamps.
+#: One hour and one day in nanoseconds, for arithmetic on ``int64`` timestamps.
 HOUR_NS: int = HOUR.value
+DAY_NS: int = DAY.value
 
 
 def infer_freq(
