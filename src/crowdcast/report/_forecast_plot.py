@@ -154,7 +154,9 @@ def _count_scale(risk: RiskTable, zone: str, quantity: str) -> float:
 
 
 def _distance_rule(risk: RiskTable, site: SiteProfile | None) -> float:
-    """The distance (m) of a distancing table: the site's."""
+    """The distance (m) of a distancing table: its own settings', else the site's."""
+    if risk.settings is not None:
+        return risk.settings.distance_rule_m
     if site is None:
         fail(
             "`site`",
@@ -281,13 +283,16 @@ def plot_forecast(
         lowest: the indicator's thresholds (from ``library``, crowdcast's own
         by default, as in :func:`~crowdcast.risk.assess`) times the zone's
         scale (area, or width × minutes, recovered from the table's P50 and
-        density or flow). Distancing needs ``site`` (the distance rule);
-        relative busyness has no fixed thresholds (pass a mapping).
+        density or flow). Distancing uses the distance rule of the settings
+        the table was computed with (``risk.settings``), or ``site``'s for a
+        table without them; relative busyness has no fixed thresholds (pass
+        a mapping).
     actual
         Actual counts (counts contract) to draw instead of a backtest's
         ``actual`` column (a forecast has none).
     site
-        The site profile: its distance rule, for a distancing RiskTable.
+        The site profile: its distance rule, for a distancing RiskTable
+        that does not carry its settings.
     library
         The indicator library of a RiskTable's thresholds (default crowdcast's own).
     ax
