@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -159,7 +161,8 @@ def test_forecast_plot_defaults_to_the_latest_origin_and_draws_on_a_given_ax() -
     assert ax.get_title().endswith("origin 2024-06-02 08:00")  # UTC axis by default
 
 
-def test_forecast_plot_of_a_forecast_with_counts_and_risk_table_thresholds() -> None:
+def sample_forecast() -> tuple[cc.SiteProfile, pd.DataFrame]:
+    """The sample site and a three-hour forecast of an occupancy and a passage zone."""
     site = cc.load_site_profile(cc.sample_path() / "site.toml")
     t = pd.Timestamp("2024-12-14 15:00", tz="UTC")
     stamps = [t + pd.Timedelta(hours=h) for h in range(3)]
@@ -174,6 +177,12 @@ def test_forecast_plot_of_a_forecast_with_counts_and_risk_table_thresholds() -> 
             "q0.95": 40000.0,
         }
     )
+    return site, fc
+
+
+def test_forecast_plot_of_a_forecast_with_counts_and_risk_table_thresholds() -> None:
+    site, fc = sample_forecast()
+    stamps = fc["timestamp"].iloc[:3].tolist()
     counts = pd.DataFrame(
         {"zone": "stadium_plaza", "timestamp": [stamps[0], stamps[2]], "count": [1500.0, 2500.0]}
     )
@@ -192,10 +201,27 @@ def test_forecast_plot_of_a_forecast_with_counts_and_risk_table_thresholds() -> 
     )
 
     distancing = assess(fc[fc["zone"] == "stadium_plaza"], site, hazard="distancing")
-    with pytest.raises(ParameterError, match="`site` must be the site profile"):
-        plot_forecast(fc, zone="stadium_plaza", thresholds=distancing)
     ax = plot_forecast(fc, zone="stadium_plaza", thresholds=distancing, site=site)
     assert threshold_lines(ax) == pytest.approx({"exceeded": max_density(1.5) * 9000.0})
+    # a RiskTable without the settings it was computed with needs the site's distance rule
+    bare = dataclasses.replace(distancing, settings=None)
+    with pytest.raises(ParameterError, match="`site` must be the site profile"):
+        plot_forecast(fc, zone="stadium_plaza", thresholds=bare)
+    ax = plot_forecast(fc, zone="stadium_plaza", thresholds=bare, site=site)
+    assert threshold_lines(ax) == pytest.approx({"exceeded": max_density(1.5) * 9000.0})
+
+
+def test_distancing_thresholds_are_those_the_risk_table_was_computed_with() -> None:
+    # A table assessed with a 2 m rule drew the site's 1.5 m line (site.risk.distance_rule_m).
+    site, fc = sample_forecast()
+    two_metres = site.risk.replace(distance_rule_m=2.0)
+    risk = assess(fc[fc["zone"] == "stadium_plaza"], site, hazard="distancing", settings=two_metres)
+    expected = {"exceeded": max_density(2.0) * 9000.0}
+    ax = plot_forecast(fc, zone="stadium_plaza", thresholds=risk, site=site)
+    assert threshold_lines(ax) == pytest.approx(expected)
+    # the table's settings are enough: no site needed
+    ax = plot_forecast(fc, zone="stadium_plaza", thresholds=risk)
+    assert threshold_lines(ax) == pytest.approx(expected)
 
 
 def test_forecast_plot_names_what_is_wrong() -> None:
@@ -208,7 +234,12 @@ def test_forecast_plot_names_what_is_wrong() -> None:
         plot_forecast(bt, zone="a", model="gbm", origin="2030-01-01 00:00+00:00")
     with pytest.raises(ParameterError, match="`origin` must be a timezone-aware timestamp"):
         plot_forecast(bt, zone="a", model="gbm", origin="2024-06-01 08:00")
-    with pytest.raises(ParameterError, match="`timezone` must be an IANA timezone"):
+    with pytest.raises(
+        ParameterError,
+        match=re.escape(
+            "`timezone` must be an IANA time zone name like 'Europe/Amsterdam'. Got 'Mars/Olympus'."
+        ),
+    ):
         plot_forecast(bt, zone="a", model="gbm", timezone="Mars/Olympus")
     with pytest.raises(SchemaError, match="no column 'zone'"):
         plot_forecast(bt.drop(columns="zone"), zone="a")

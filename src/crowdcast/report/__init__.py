@@ -11,15 +11,15 @@ This layer sits above evaluation and risk: it reads their tables and never
 computes a number they define.
 """
 
-from crowdcast.report._card import ModelCard, model_card
-from crowdcast.report._plots import (
+from crowdcast.report._backtest_plots import (
     METRICS,
     calibration_points,
     plot_calibration,
     plot_error_by_horizon,
-    plot_forecast,
     plot_skill_by_zone,
 )
+from crowdcast.report._card import ModelCard, model_card
+from crowdcast.report._forecast_plot import plot_forecast
 from crowdcast.report._tables import peak_table
 
 __all__ = [

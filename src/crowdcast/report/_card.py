@@ -21,7 +21,7 @@ from crowdcast._city import City
 from crowdcast._validation import check_is_fitted
 from crowdcast.models import BaseForecaster
 from crowdcast.privacy import suppress, suppression_threshold
-from crowdcast.profiles import PURPOSES
+from crowdcast.profiles import PURPOSES, IndicatorLibrary, SiteProfile
 from crowdcast.schemas import interval_text
 
 __all__ = ["ModelCard", "model_card"]
@@ -186,82 +186,14 @@ def model_card(
     prov = model.provenance_.to_dict()
     site = city.site if city is not None else None
     freq = pd.Timedelta(prov["freq"])
-    k_source = site if site is not None else 15.0
-    suppression = {
-        "k_per_hour": float(site.privacy.min_count_per_hour) if site is not None else 15.0,
-        "threshold": suppression_threshold(k_source, freq),
-        "shown_as": 0,
-    }
-    used = {kind for kind, fp in prov.get("data_fingerprints", {}).items() if fp is not None}
+    suppression = _suppression(site, freq)
     sources: list[dict[str, Any]] = []
     zones: list[dict[str, Any]] = []
     indicators: list[dict[str, Any]] = []
     if city is not None and site is not None:
-        loaded = set(city.sources)
-        for src in site.sources:
-            if src.kind not in used or (loaded and src.id not in loaded):
-                continue
-            sources.append(
-                {
-                    "id": src.id,
-                    "kind": src.kind,
-                    "format": src.format,
-                    "period": _period(getattr(city, src.kind), src.kind),
-                    "aggregation": _AGGREGATION[src.kind].format(freq=interval_text(freq)),
-                    "purposes": list(src.purposes),
-                    "description": src.description,
-                }
-            )
-        stats = city.counts.groupby("zone")["count"].agg(
-            typical="median", peak=lambda s: s.quantile(0.99)
-        )
-        shown = suppress(stats.reset_index(), site, freq=freq, values=["typical", "peak"])
-        measures = {z.id: z.measure for z in site.zones}
-        zones = [
-            {
-                "zone": r["zone"],
-                "measure": measures.get(r["zone"], ""),
-                "typical": r["typical"] if pd.isna(r["typical"]) else round(r["typical"]),
-                "peak": r["peak"] if pd.isna(r["peak"]) else round(r["peak"]),
-            }
-            for r in shown.to_dict("records")
-        ]
-        library = city.library
-        for ind_id in sorted({w.indicator for w in site.weights}):
-            if library is None or ind_id not in library.ids:
-                continue
-            ind = library[ind_id]
-            indicators.append(
-                {
-                    "id": ind.id,
-                    "title": ind.title,
-                    "definition": ind.description or ind.effect_form,
-                    "reference": ind.reference,
-                    "library": f"{library.id} v{library.version}",
-                }
-            )
-    limitations = [
-        f"Trained on {prov['training_start'][:10]} to {prov['training_end'][:10]}: "
-        "new kinds of events, new zones or changed sensors are not covered until refitted.",
-        "Counts are aggregates from counting sensors; outages are missing values, never zeros, "
-        "and a sensor's bias is learnt as part of its zone.",
-        "A forecast uses only what was known at its origin: the event calendar and weather "
-        "forecasts issued by then; unannounced events are not foreseen.",
-        "The 10 % and 90 % quantiles form an 80 % interval; "
-        + (
-            "see the metrics for measured coverage."
-            if metrics is not None
-            else "its coverage was not measured for this card."
-        ),
-        f"Published outputs show values below {suppression['threshold']:g} per interval as 0 "
-        f"(k = {suppression['k_per_hour']:g} per hour).",
-    ]
-    weights = None
-    if include_weights and site is not None:
-        weights = tuple(
-            {"indicator": w.indicator, "target": w.target, "value": w.value, "source": w.source}
-            for w in site.weights
-        )
+        sources = _sources(city, site, prov, freq)
+        zones = _zones(city, site, freq)
+        indicators = _indicators(site, city.library)
     return ModelCard(
         model=prov["model"],
         purpose=prov.get("purpose"),
@@ -271,8 +203,108 @@ def model_card(
         indicators=tuple(indicators),
         zones=tuple(zones),
         metrics=_metrics(metrics),
-        limitations=tuple(limitations),
+        limitations=tuple(_limitations(prov, suppression, measured=metrics is not None)),
         provenance=prov,
         suppression=suppression,
-        weights=weights,
+        weights=_weights(site) if include_weights else None,
+    )
+
+
+def _suppression(site: SiteProfile | None, freq: pd.Timedelta) -> dict[str, Any]:
+    """The egress rule of every count the card shows: k per hour, its threshold per interval."""
+    return {
+        "k_per_hour": float(site.privacy.min_count_per_hour) if site is not None else 15.0,
+        "threshold": suppression_threshold(site if site is not None else 15.0, freq),
+        "shown_as": 0,
+    }
+
+
+def _sources(
+    city: City, site: SiteProfile, prov: Mapping[str, Any], freq: pd.Timedelta
+) -> list[dict[str, Any]]:
+    """The site's data sources the fit used (and the City loaded): kind, format, period..."""
+    used = {kind for kind, fp in prov.get("data_fingerprints", {}).items() if fp is not None}
+    loaded = set(city.sources)
+    return [
+        {
+            "id": src.id,
+            "kind": src.kind,
+            "format": src.format,
+            "period": _period(getattr(city, src.kind), src.kind),
+            "aggregation": _AGGREGATION[src.kind].format(freq=interval_text(freq)),
+            "purposes": list(src.purposes),
+            "description": src.description,
+        }
+        for src in site.sources
+        if src.kind in used and not (loaded and src.id not in loaded)
+    ]
+
+
+def _zones(city: City, site: SiteProfile, freq: pd.Timedelta) -> list[dict[str, Any]]:
+    """Per zone its measure and its typical (median) and peak (P99) count, suppressed."""
+    stats = city.counts.groupby("zone")["count"].agg(
+        typical="median", peak=lambda s: s.quantile(0.99)
+    )
+    shown = suppress(stats.reset_index(), site, freq=freq, values=["typical", "peak"])
+    measures = {z.id: z.measure for z in site.zones}
+    return [
+        {
+            "zone": r["zone"],
+            "measure": measures.get(r["zone"], ""),
+            "typical": r["typical"] if pd.isna(r["typical"]) else round(r["typical"]),
+            "peak": r["peak"] if pd.isna(r["peak"]) else round(r["peak"]),
+        }
+        for r in shown.to_dict("records")
+    ]
+
+
+def _indicators(site: SiteProfile, library: IndicatorLibrary | None) -> list[dict[str, Any]]:
+    """The library definitions of the generic indicators the site weighs (never the weights)."""
+    if library is None:
+        return []
+    return [
+        {
+            "id": ind.id,
+            "title": ind.title,
+            "definition": ind.description or ind.effect_form,
+            "reference": ind.reference,
+            "library": f"{library.id} v{library.version}",
+        }
+        for ind in (
+            library[ind_id]
+            for ind_id in sorted({w.indicator for w in site.weights})
+            if ind_id in library.ids
+        )
+    ]
+
+
+def _limitations(
+    prov: Mapping[str, Any], suppression: Mapping[str, Any], *, measured: bool
+) -> list[str]:
+    """What the model cannot know, and how its published outputs are protected."""
+    return [
+        f"Trained on {prov['training_start'][:10]} to {prov['training_end'][:10]}: "
+        "new kinds of events, new zones or changed sensors are not covered until refitted.",
+        "Counts are aggregates from counting sensors; outages are missing values, never zeros, "
+        "and a sensor's bias is learnt as part of its zone.",
+        "A forecast uses only what was known at its origin: the event calendar and weather "
+        "forecasts issued by then; unannounced events are not foreseen.",
+        "The 10 % and 90 % quantiles form an 80 % interval; "
+        + (
+            "see the metrics for measured coverage."
+            if measured
+            else "its coverage was not measured for this card."
+        ),
+        f"Published outputs show values below {suppression['threshold']:g} per interval as 0 "
+        f"(k = {suppression['k_per_hour']:g} per hour).",
+    ]
+
+
+def _weights(site: SiteProfile | None) -> tuple[dict[str, Any], ...] | None:
+    """The site's confidential indicator weights (None without a site)."""
+    if site is None:
+        return None
+    return tuple(
+        {"indicator": w.indicator, "target": w.target, "value": w.value, "source": w.source}
+        for w in site.weights
     )

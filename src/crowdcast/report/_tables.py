@@ -5,12 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crowdcast._validation import check_timezone
+
 __all__ = ["peak_table"]
 
 
 def peak_table(forecast: pd.DataFrame, counts: pd.DataFrame, timezone: str) -> pd.DataFrame:
     """Per zone: the peak interval of the median forecast, P50 and P90 there, and the change
     against the count observed at the same local time one week earlier.
+
+    ``timezone`` (an IANA name, e.g. ``site.timezone``) is the time zone of
+    the ``peak`` column.
 
     Examples
     --------
@@ -22,6 +27,7 @@ def peak_table(forecast: pd.DataFrame, counts: pd.DataFrame, timezone: str) -> p
     >>> table[["zone", "p50", "p90", "last_week", "change_pct"]].values.tolist()
     [['a', 9.0, 12.0, 6.0, 50.0]]
     """
+    check_timezone(timezone)
     top = forecast.loc[forecast.groupby("zone", sort=True)["q0.5"].idxmax()].reset_index(drop=True)
     week_ago = top["timestamp"] - pd.Timedelta("7D")
     observed = counts.set_index(["zone", "timestamp"])["count"]
