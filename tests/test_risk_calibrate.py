@@ -83,8 +83,10 @@ def test_a_new_site_profile_gets_the_weight_and_nothing_else_changes(
     )
     assert DEFAULT_LIBRARY_PATH.read_bytes() == library_before
     assert city.site.path.read_bytes() == site_before
-    with pytest.raises(ParameterError, match="pass overwrite=True to replace it"):
+    written = out.read_bytes()
+    with pytest.raises(ParameterError, match="Refusing to overwrite a file: 1 problem"):
         write_site_profile(city.site, out, calibration.to_weight())
+    assert out.read_bytes() == written
     write_site_profile(city.site, out, calibration.to_weight(), overwrite=True)
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,14 +33,17 @@ import pandas as pd
 import tomli_w
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from crowdcast._validation import atomic_write
 from crowdcast.exceptions import ConfigError, DataValidationError, ParameterError, Problem
 from crowdcast.profiles import (
+    Indicator,
     IndicatorLibrary,
     IndicatorWeight,
     SiteProfile,
     load_site_profile,
 )
 from crowdcast.risk._indicators import _check_units, _relative_lift, exposure, scoped_venues
+from crowdcast.schemas import HOUR
 
 __all__ = ["Calibration", "calibrate", "write_site_profile"]
 
@@ -175,85 +177,11 @@ def calibrate(
     """
     ind = _relative_lift(library, indicator)
     rows = _check_units(signals, ind)
-    kind = kind or ind.hazard
-    inc = incidents[incidents["kind"] == kind]
-    if inc.empty:
-        raise DataValidationError(
-            [
-                Problem(
-                    "`incidents`",
-                    f"incidents of kind {kind!r}",
-                    f"kinds {sorted(incidents['kind'].unique())}",
-                    hint="pass kind=... to count another kind",
-                )
-            ],
-            title="No incidents to calibrate on",
-        )
+    inc = _incidents_of_kind(incidents, kind or ind.hazard)
     start, end = rows["timestamp"].min().floor("h"), rows["timestamp"].max().floor("h")
-    outside = inc[(inc["timestamp"] < start) | (inc["timestamp"] >= end + pd.Timedelta("1h"))]
-    if len(outside):
-        raise DataValidationError(
-            [
-                Problem(
-                    "`incidents`",
-                    f"inside the span of the signals ({start} to {end})",
-                    f"{len(outside)} incident row(s) outside, e.g. {outside['timestamp'].iloc[0]}",
-                    column="timestamp",
-                    rows=tuple(outside.index[:5]),
-                    hint="trim the incidents to the hours the signals cover",
-                )
-            ],
-            title="Incidents outside the data span",
-        )
-    scoped = {z: v for z, v in scoped_venues(site, ind).items() if v}
-    if zone is not None:
-        site.zone(zone)  # unknown zone: clear error
-        if zone not in scoped:
-            raise ParameterError(
-                [
-                    Problem(
-                        "`zone`",
-                        f"a zone with venues in the scope of {indicator!r} "
-                        f"({', '.join(scoped) or 'none'})",
-                        repr(zone),
-                    )
-                ]
-            )
-        zones = [zone]
-    else:
-        zones = [z for z in scoped if z in set(inc["zone"])]
-        if not zones:
-            raise DataValidationError(
-                [
-                    Problem(
-                        "`incidents`",
-                        f"incidents in a zone with venues in scope ({', '.join(scoped)})",
-                        f"zones {sorted(inc['zone'].unique())}",
-                    )
-                ],
-                title="No incidents to calibrate on",
-            )
-    grid = pd.date_range(start, end, freq="h")
-    x = exposure(signals, site, ind, grid)
-    local = grid.tz_convert(site.timezone)
-    hour = local.hour.to_numpy()
-    night = (local - pd.to_timedelta((hour < 6).astype(int), unit="D")).day_of_week.to_numpy()
-    frames = []
-    for z in zones:
-        zi = inc[inc["zone"] == z]
-        y = zi.groupby(zi["timestamp"].dt.floor("h"))["count"].sum().reindex(grid, fill_value=0)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "cell": [f"{z}|{d}|{h}" for d, h in zip(night, hour, strict=True)],
-                    "x": x[z].to_numpy(),
-                    "y": y.to_numpy(),
-                }
-            )
-        )
-    data = pd.concat(frames, ignore_index=True)
-    cells = data.groupby("cell")
-    data = data[(cells["y"].transform("sum") > 0) & (cells["x"].transform("max") > 0)]
+    _check_inside_span(inc, start, end)
+    zones = _zones_to_fit(site, ind, inc, zone)
+    data = _zone_hours(inc, signals, site, ind, zones, pd.date_range(start, end, freq="h"))
     effect = float(ind.effect_size or 0.0)
     beta, lo, hi, fit = _fit(data, math.log1p(effect))
     return Calibration(
@@ -273,6 +201,112 @@ def calibrate(
         span=(start, end),
         hazard=ind.hazard,
     )
+
+
+def _incidents_of_kind(incidents: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The incidents of ``kind``; none at all is an error naming the kinds there are."""
+    inc = incidents[incidents["kind"] == kind]
+    if inc.empty:
+        raise DataValidationError(
+            [
+                Problem(
+                    "`incidents`",
+                    f"incidents of kind {kind!r}",
+                    f"kinds {sorted(incidents['kind'].unique())}",
+                    hint="pass kind=... to count another kind",
+                )
+            ],
+            title="No incidents to calibrate on",
+        )
+    return inc
+
+
+def _check_inside_span(inc: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    """Refuse incidents outside the hours ``start`` to ``end`` (inclusive) the signals cover."""
+    outside = inc[(inc["timestamp"] < start) | (inc["timestamp"] >= end + HOUR)]
+    if len(outside):
+        raise DataValidationError(
+            [
+                Problem(
+                    "`incidents`",
+                    f"inside the span of the signals ({start} to {end})",
+                    f"{len(outside)} incident row(s) outside, e.g. {outside['timestamp'].iloc[0]}",
+                    column="timestamp",
+                    rows=tuple(outside.index[:5]),
+                    hint="trim the incidents to the hours the signals cover",
+                )
+            ],
+            title="Incidents outside the data span",
+        )
+
+
+def _zones_to_fit(
+    site: SiteProfile, ind: Indicator, inc: pd.DataFrame, zone: str | None
+) -> list[str]:
+    """``[zone]`` when it has venues in scope, else every such zone with an incident."""
+    scoped = {z: v for z, v in scoped_venues(site, ind).items() if v}
+    if zone is not None:
+        site.zone(zone)  # unknown zone: clear error
+        if zone not in scoped:
+            raise ParameterError(
+                [
+                    Problem(
+                        "`zone`",
+                        f"a zone with venues in the scope of {ind.id!r} "
+                        f"({', '.join(scoped) or 'none'})",
+                        repr(zone),
+                    )
+                ]
+            )
+        return [zone]
+    zones = [z for z in scoped if z in set(inc["zone"])]
+    if not zones:
+        raise DataValidationError(
+            [
+                Problem(
+                    "`incidents`",
+                    f"incidents in a zone with venues in scope ({', '.join(scoped)})",
+                    f"zones {sorted(inc['zone'].unique())}",
+                )
+            ],
+            title="No incidents to calibrate on",
+        )
+    return zones
+
+
+def _zone_hours(
+    inc: pd.DataFrame,
+    signals: pd.DataFrame,
+    site: SiteProfile,
+    ind: Indicator,
+    zones: list[str],
+    grid: pd.DatetimeIndex,
+) -> pd.DataFrame:
+    """The GLM's rows: per zone and hour its baseline ``cell``, exposure ``x`` and incidents ``y``.
+
+    Only the cells with at least one incident and some exposure are kept (see
+    the module docstring).
+    """
+    x = exposure(signals, site, ind, grid)
+    local = grid.tz_convert(site.timezone)
+    hour = local.hour.to_numpy()
+    night = (local - pd.to_timedelta((hour < 6).astype(int), unit="D")).day_of_week.to_numpy()
+    frames = []
+    for z in zones:
+        zi = inc[inc["zone"] == z]
+        y = zi.groupby(zi["timestamp"].dt.floor("h"))["count"].sum().reindex(grid, fill_value=0)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "cell": [f"{z}|{d}|{h}" for d, h in zip(night, hour, strict=True)],
+                    "x": x[z].to_numpy(),
+                    "y": y.to_numpy(),
+                }
+            )
+        )
+    data = pd.concat(frames, ignore_index=True)
+    cells = data.groupby("cell")
+    return data[(cells["y"].transform("sum") > 0) & (cells["x"].transform("max") > 0)]
 
 
 def _fit(data: pd.DataFrame, log_effect: float) -> tuple[float, float, float, Any]:
@@ -304,29 +338,6 @@ def _weight_table(w: IndicatorWeight) -> dict[str, Any]:
     if w.note:
         t["note"] = w.note
     return t
-
-
-def _atomic_write(path: Path, text: str, overwrite: bool) -> None:
-    if path.exists() and not overwrite:
-        raise ParameterError(
-            [
-                Problem(
-                    "`path`",
-                    "a file that does not exist yet",
-                    str(path),
-                    hint="pass overwrite=True to replace it",
-                )
-            ]
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_site_profile(
@@ -381,5 +392,5 @@ def write_site_profile(
         f"# Site profile {site.id!r}, written by crowdcast from {site.path.name} "
         "with calibrated weights.\n# LOCAL and CONFIDENTIAL: it holds the site weights.\n\n"
     )
-    _atomic_write(out_path, header + tomli_w.dumps(doc), overwrite)
+    atomic_write(out_path, header + tomli_w.dumps(doc), overwrite=overwrite)
     return load_site_profile(out_path)

@@ -14,11 +14,12 @@ from typing import Any
 
 import tomli_w
 
+from crowdcast._validation import atomic_write
 from crowdcast._version import __version__
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.profiles import Indicator, IndicatorLibrary, SiteProfile, load_indicator_library
 from crowdcast.risk._assess import _DENSITY_INDICATORS, _FLOW_INDICATOR, max_density
-from crowdcast.risk._calibrate import _atomic_write, _weight_table
+from crowdcast.risk._calibrate import _weight_table
 
 __all__ = ["export_levels", "export_library", "export_weights"]
 
@@ -34,7 +35,7 @@ def _dump(doc: dict[str, Any], path: str | Path, overwrite: bool) -> Path:
         raise ParameterError(
             [Problem("`path`", "a .toml or .json file", repr(str(p)))], title="Cannot export"
         )
-    _atomic_write(p, text, overwrite)
+    atomic_write(p, text, overwrite=overwrite)
     return p
 
 
