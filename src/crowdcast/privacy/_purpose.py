@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from crowdcast._validation import Problems
 from crowdcast.exceptions import ParameterError, PrivacyError, Problem
 from crowdcast.profiles import PURPOSES, DataSource, SiteProfile
 
@@ -80,15 +81,15 @@ def check_purpose(
     - source 'alcohol_sales' (signals) must be declared for purpose 'event_planning' to be ...
     """
     validate_purpose(purpose)
-    problems = [
+    found = Problems(error=PrivacyError, title="Sources used beyond their declared purposes")
+    found.extend(
         _violation(src, purpose, site)
         for src in site.sources
         if (sources is None or src.id in sources)
         and (kinds is None or src.kind in kinds)
         and purpose not in src.purposes
-    ]
-    if problems:
-        raise PrivacyError(problems, title="Sources used beyond their declared purposes")
+    )
+    found.raise_if_any()
 
 
 def sources_for(site: SiteProfile, purpose: str) -> tuple[DataSource, ...]:
