@@ -18,8 +18,8 @@ from crowdcast._validation import atomic_write
 from crowdcast._version import __version__
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.profiles import Indicator, IndicatorLibrary, SiteProfile, load_indicator_library
-from crowdcast.risk._assess import _DENSITY_INDICATORS, _FLOW_INDICATOR, max_density
 from crowdcast.risk._calibrate import _weight_table
+from crowdcast.risk._schemes import _DENSITY_INDICATORS, _FLOW_INDICATOR, max_density
 
 __all__ = ["export_levels", "export_library", "export_weights"]
 
