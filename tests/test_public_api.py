@@ -35,7 +35,7 @@ PUBLIC = [
     "assess",
     "backtest",
     "calibrate",
-    "check_purpose",
+    "check_sources_for",
     "complete_grid",
     "default_features",
     "exceptions",

@@ -37,7 +37,7 @@ from crowdcast.models import (
 from crowdcast.privacy import (
     AuditLog,
     PublishedTable,
-    check_purpose,
+    check_sources_for,
     guard_ingress,
     publish_table,
     suppress,
@@ -100,7 +100,7 @@ __all__ = [
     "assess",
     "backtest",
     "calibrate",
-    "check_purpose",
+    "check_sources_for",
     "complete_grid",
     "default_features",
     "exceptions",
