@@ -24,7 +24,6 @@ Internal model training reads the unsuppressed data: suppression is for egress.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -34,11 +33,10 @@ import pandas as pd
 from crowdcast._validation import Interval, Problems, describe_value
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.profiles import SiteProfile
-from crowdcast.schemas import HOUR, as_timedelta, infer_freq
+from crowdcast.schemas import HOUR, as_timedelta, infer_freq, quantile_columns
 
 __all__ = ["PublishedTable", "publish_table", "suppress", "suppression_threshold"]
 
-_QUANTILE = re.compile(r"^q\d")
 #: The number rule of ``site_or_k`` (a NaN, a boolean or a negative count is refused).
 _K = Interval(0, None, expectation="a count k >= 0 per hour")
 _TOTALS = ("zone", "timestamp")
@@ -81,7 +79,7 @@ def _value_columns(table: pd.DataFrame, values: Sequence[str] | None) -> list[st
     elif "count" in table.columns:
         cols = ["count"]
     else:
-        cols = [c for c in table.columns if _QUANTILE.match(str(c)) or c == "mean"]
+        cols = [*quantile_columns(table), *(["mean"] if "mean" in table.columns else [])]
     missing = [c for c in cols if c not in table.columns]
     if not cols or missing:
         raise ParameterError(

@@ -27,7 +27,7 @@ import pandas as pd
 from crowdcast._validation import check_params
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.profiles import IndicatorLibrary, RiskSettings, SiteProfile, load_indicator_library
-from crowdcast.risk._quantiles import exceedance_probability, quantile_at, quantile_columns
+from crowdcast.risk._quantiles import exceedance_probability, predictive_quantiles, quantile_at
 from crowdcast.risk._schemes import (
     HAZARDS,
     _alert_levels,
@@ -203,7 +203,7 @@ def assess(
     settings = settings if settings is not None else site.risk
     check_params(settings)
     library = library if library is not None else load_indicator_library()
-    cols, taus = quantile_columns(forecast)
+    cols, taus = predictive_quantiles(forecast)
     fc = forecast.reset_index(drop=True)
     zones = list(dict.fromkeys(fc["zone"]))
     minutes = _minutes(fc) if hazard == "crowding" else 60.0
