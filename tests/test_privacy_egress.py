@@ -55,6 +55,22 @@ def test_a_forecast_is_suppressed_per_value_and_keeps_its_provenance() -> None:
 def test_suppress_rejects_a_negative_k() -> None:
     with pytest.raises(ParameterError, match="`site_or_k` must be a SiteProfile or a count k"):
         suppress(_long(np.ones((1, 2))), -1)
+    for bad in (float("nan"), True, "15"):
+        with pytest.raises(ParameterError, match="`site_or_k` must be"):
+            suppression_threshold(bad)
+
+
+def test_k_may_be_a_numpy_integer() -> None:
+    assert suppression_threshold(np.int64(15), "15min") == 3.75  # refused before
+
+
+def test_publish_table_reports_every_problem_with_its_arguments_at_once() -> None:
+    table = pd.concat([_long(np.ones((1, 2))), _long(np.ones((1, 2)))])
+    with pytest.raises(ParameterError) as info:
+        publish_table(table, 15, value="mean", totals=("zone", "site"))
+    assert str(info.value).startswith("Invalid data: 3 problems.\n- `totals` must be ")
+    assert "`values` must be value columns" in str(info.value)
+    assert "`table` must be one row per zone and timestamp" in str(info.value)
 
 
 def test_publish_table_refuses_several_origins() -> None:

@@ -10,7 +10,7 @@ import crowdcast as cc
 from crowdcast.exceptions import ParameterError, PrivacyError
 from crowdcast.jobs import forecast_city
 from crowdcast.models import read_model_header
-from crowdcast.privacy import check_purpose
+from crowdcast.privacy import check_sources_for
 
 
 @pytest.fixture(scope="module")
@@ -72,17 +72,30 @@ def test_load_city_reads_only_the_sources_declared_for_the_purpose() -> None:
     assert "purpose event_planning" in city.describe()
 
 
-def test_check_purpose_names_the_source_its_purposes_and_the_requested_one(
+def test_check_sources_for_names_the_source_its_purposes_and_the_requested_one(
     city: cc.City,
 ) -> None:
     with pytest.raises(PrivacyError) as info:
-        check_purpose(city.site, "operations", sources=["alcohol_sales", "counts"])
+        check_sources_for(city.site, "operations", sources=["alcohol_sales", "counts"])
     text = str(info.value)
     assert text.startswith("Sources used beyond their declared purposes: 1 problem.")
     assert (
         "source 'alcohol_sales' (signals) must be declared for purpose 'operations' to be used "
         "for it. Got purposes crowd_safety." in text
     )
+
+
+def test_check_purpose_is_the_deprecated_name_of_check_sources_for() -> None:
+    import crowdcast.privacy
+
+    with pytest.warns(DeprecationWarning, match="use crowdcast.privacy.check_sources_for") as w:
+        old = crowdcast.privacy.check_purpose
+    assert old is check_sources_for
+    assert w[0].filename == __file__  # the warning points at the caller
+    with pytest.warns(DeprecationWarning, match="check_purpose is deprecated"):
+        from crowdcast.privacy import check_purpose  # noqa: F401
+    with pytest.raises(AttributeError, match="has no attribute 'check_porpose'"):
+        crowdcast.privacy.check_porpose  # noqa: B018
 
 
 def test_an_unknown_purpose_is_a_parameter_error() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -40,11 +41,29 @@ def test_calibration_recovers_the_true_weight_of_the_sample_city(calibration: Ca
     assert c.deviance > 0 and c.df_resid == c.n - c.baseline_cells - 1
 
 
-def test_calibration_summary_reads_as_plain_language(calibration: Calibration) -> None:
-    assert calibration.summary().startswith(
+def test_calibration_describe_reads_as_plain_language(calibration: Calibration) -> None:
+    assert calibration.describe().startswith(
         "Each litre sold raises aggression risk by 1.4 % here, 1.37 times the generic 1 % per L; "
         "95 % interval 0.9 % to 1.9 % (weight 0.88 to 1.87)."
     )
+
+
+def test_calibration_summary_is_a_one_row_table_as_on_the_other_results(
+    calibration: Calibration,
+) -> None:
+    c = calibration
+    summary = c.summary()
+    assert isinstance(summary, pd.DataFrame) and len(summary) == 1
+    row = summary.iloc[0]
+    assert (row["indicator"], row["hazard"], row["target"], row["unit"]) == (
+        "alcohol_aggression", "aggression", "site", "L"
+    )  # fmt: skip
+    assert (row["weight"], row["ci_low"], row["ci_high"]) == (c.weight, c.ci_low, c.ci_high)
+    assert round(row["change"], 4) == 0.0137  # +1.4 % per litre, as describe() says
+    assert row["change_low"] < row["change"] < row["change_high"]
+    assert (row["n"], row["incidents"], row["baseline_cells"]) == (6997, 706, 67)
+    assert row["dispersion"] == c.dispersion
+    assert (row["start"], row["end"]) == c.span
 
 
 def test_exposure_follows_the_simulators_definition(city: City) -> None:
@@ -73,6 +92,7 @@ def test_a_new_site_profile_gets_the_weight_and_nothing_else_changes(
     site_before = city.site.path.read_bytes()
     out = tmp_path / "profiles" / "havenstad.toml"
     new = write_site_profile(city.site, out, calibration.to_weight())
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # it holds the confidential weights
     assert new.path == out.resolve()
     assert new.weight("alcohol_aggression") == round(calibration.weight, 4)
     assert [w.source for w in new.weights] == ["calibrated"]
@@ -83,8 +103,10 @@ def test_a_new_site_profile_gets_the_weight_and_nothing_else_changes(
     )
     assert DEFAULT_LIBRARY_PATH.read_bytes() == library_before
     assert city.site.path.read_bytes() == site_before
-    with pytest.raises(ParameterError, match="pass overwrite=True to replace it"):
+    written = out.read_bytes()
+    with pytest.raises(ParameterError, match="Refusing to overwrite a file: 1 problem"):
         write_site_profile(city.site, out, calibration.to_weight())
+    assert out.read_bytes() == written
     write_site_profile(city.site, out, calibration.to_weight(), overwrite=True)
 
 

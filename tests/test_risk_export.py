@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 import tomllib
 from pathlib import Path
 
@@ -47,7 +48,9 @@ def test_exported_levels_hold_the_schemes_but_no_weights(tmp_path: Path) -> None
 
 def test_weights_are_exported_only_by_their_own_call(tmp_path: Path) -> None:
     site = make_site(tmp_path, WEIGHT)
-    doc = json.loads(export_weights(site, tmp_path / "w.json").read_text(encoding="utf-8"))
+    path = export_weights(site, tmp_path / "w.json")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # confidential: for its owner only
+    doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["weights"] == [
         {
             "indicator": "alcohol_aggression",

@@ -14,7 +14,6 @@ from crowdcast.profiles import DEFAULT_LIBRARY_PATH, load_indicator_library, loa
 from crowdcast.risk import indicator_lift, resolve_weight
 
 LIB = load_indicator_library()
-HOUR = pd.Timedelta("1h")
 
 
 def signals(rows: list[tuple[str, str, float]], unit: str = "L") -> pd.DataFrame:
@@ -154,6 +153,27 @@ def test_an_unknown_indicator_id_names_the_known_ones(tmp_path: Path) -> None:
 def test_a_level_indicator_is_not_scored_as_a_lift(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match="must be a relative_lift indicator"):
         indicator_lift(signals(NIGHT), make_site(tmp_path), LIB, indicator="crowding_density")
+
+
+def test_the_indicator_argument_is_an_id_or_a_non_empty_list_of_ids(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    for bad in ([], 7, [None]):
+        with pytest.raises(ParameterError) as exc:
+            indicator_lift(signals(NIGHT), site, LIB, indicator=bad)  # type: ignore[arg-type]
+        assert str(exc.value) == (
+            "Invalid data: 1 problem.\n- `indicator` must be an indicator id or a non-empty "
+            f"list of indicator ids. Got {bad!r}."
+        )  # [] was an IndexError
+
+
+def test_every_unusable_indicator_is_named_at_once(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as exc:
+        indicator_lift(
+            signals(NIGHT), make_site(tmp_path), LIB, indicator=["beer_fights", "crowding_density"]
+        )
+    text = str(exc.value)
+    assert text.startswith("Invalid data: 2 problems.\n- `indicator_id` must be an indicator")
+    assert "- `indicator` must be a relative_lift indicator (scored from signals)" in text
 
 
 def test_signals_without_the_indicators_signal_are_refused(tmp_path: Path) -> None:

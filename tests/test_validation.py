@@ -234,3 +234,8 @@ def test_atomic_write_keeps_the_permissions_of_the_file_it_replaces(tmp_path: Pa
     path.chmod(0o640)
     atomic_write(path, "new", overwrite=True)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_atomic_write_can_keep_a_confidential_file_to_its_owner(tmp_path: Path) -> None:
+    path = atomic_write(tmp_path / "weights.toml", "w = 1", mode=0o600)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

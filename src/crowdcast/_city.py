@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from crowdcast.exceptions import ParameterError, Problem
-from crowdcast.privacy import check_purpose, validate_purpose
+from crowdcast.privacy import check_sources_for, validate_purpose
 from crowdcast.profiles import IndicatorLibrary, SiteProfile
 from crowdcast.schemas import (
     CONTRACTS,
@@ -122,7 +122,7 @@ class City:
         validate_purpose(self.purpose)
         if self.site is not None:
             held = [k for k in _TABLES if getattr(self, k) is not None]
-            check_purpose(self.site, self.purpose, sources=self.sources or None, kinds=held)
+            check_sources_for(self.site, self.purpose, sources=self.sources or None, kinds=held)
 
     # ------------------------------------------------------------------ building
 

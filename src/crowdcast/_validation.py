@@ -526,6 +526,7 @@ def atomic_write(
     *,
     overwrite: bool = False,
     encoding: str = "utf-8",
+    mode: int | None = None,
 ) -> Path:
     """Write a file whole or not at all; never replace an existing file unless asked.
 
@@ -534,6 +535,10 @@ def atomic_write(
     The file is written beside its target under a temporary name, flushed to
     disk and renamed over the target, so a reader sees the old file or the new
     one, never half of one; on any failure the temporary file is removed.
+
+    ``mode`` sets the permissions (``0o600`` for a confidential file such as
+    a site profile with its weights); by default a new file gets ``0o666``
+    less the umask and a replaced file keeps its own.
 
     Raises
     ------
@@ -556,7 +561,7 @@ def atomic_write(
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(target))
+        os.chmod(tmp, mode if mode is not None else _mode_for(target))
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from crowdcast.io._knmi import read_knmi
 from crowdcast.io._open_meteo import read_open_meteo
 from crowdcast.io._tables import read_incidents, read_signals
 from crowdcast.io._weather_csv import read_weather_csv
-from crowdcast.privacy import check_purpose, validate_purpose
+from crowdcast.privacy import check_sources_for, validate_purpose
 from crowdcast.profiles import (
     DataSource,
     IndicatorLibrary,
@@ -117,7 +117,7 @@ def load_city(
     lib = library if isinstance(library, IndicatorLibrary) else load_indicator_library(library)
     declared = [s for s in site.sources if purpose in s.purposes]
     if not any(s.kind == "counts" for s in declared):
-        check_purpose(site, purpose, kinds=["counts"])  # names every counts source, if any
+        check_sources_for(site, purpose, kinds=["counts"])  # names every counts source, if any
     tables = _read_sources(site, declared)
     merged = {kind: _merge(kind, frames, site, declared) for kind, frames in tables.items()}
     counts = merged["counts"]

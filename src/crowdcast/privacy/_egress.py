@@ -24,30 +24,32 @@ Internal model training reads the unsuppressed data: suppression is for egress.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from crowdcast._validation import Interval, Problems, describe_value
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.profiles import SiteProfile
-from crowdcast.schemas import as_timedelta, infer_freq
+from crowdcast.schemas import HOUR, as_timedelta, infer_freq, quantile_columns
 
 __all__ = ["PublishedTable", "publish_table", "suppress", "suppression_threshold"]
 
-_HOUR = pd.Timedelta(hours=1)
-_QUANTILE = re.compile(r"^q\d")
+#: The number rule of ``site_or_k`` (a NaN, a boolean or a negative count is refused).
+_K = Interval(0, None, expectation="a count k >= 0 per hour")
+_TOTALS = ("zone", "timestamp")
 
 
 def _k(site_or_k: SiteProfile | float) -> float:
+    """``k`` per hour: the site's ``privacy.min_count_per_hour``, or ``k`` itself."""
     if isinstance(site_or_k, SiteProfile):
         return float(site_or_k.privacy.min_count_per_hour)
-    if isinstance(site_or_k, int | float) and not isinstance(site_or_k, bool) and site_or_k >= 0:
+    if _K(site_or_k):
         return float(site_or_k)
     raise ParameterError(
-        [Problem("`site_or_k`", "a SiteProfile or a count k >= 0 per hour", repr(site_or_k))]
+        [Problem("`site_or_k`", f"a SiteProfile or {_K.expectation}", describe_value(site_or_k))]
     )
 
 
@@ -68,7 +70,7 @@ def suppression_threshold(site_or_k: SiteProfile | float, freq: str | pd.Timedel
     >>> suppression_threshold(15, "15min")
     3.75
     """
-    return _k(site_or_k) * (as_timedelta(freq) / _HOUR)
+    return _k(site_or_k) * (as_timedelta(freq) / HOUR)
 
 
 def _value_columns(table: pd.DataFrame, values: Sequence[str] | None) -> list[str]:
@@ -77,7 +79,7 @@ def _value_columns(table: pd.DataFrame, values: Sequence[str] | None) -> list[st
     elif "count" in table.columns:
         cols = ["count"]
     else:
-        cols = [c for c in table.columns if _QUANTILE.match(str(c)) or c == "mean"]
+        cols = [*quantile_columns(table), *(["mean"] if "mean" in table.columns else [])]
     missing = [c for c in cols if c not in table.columns]
     if not cols or missing:
         raise ParameterError(
@@ -298,26 +300,8 @@ def publish_table(
     >>> pub.cells["count"].tolist(), pub.zone_totals["count"].tolist()
     ([0.0, 0.0, 60.0, 70.0], [54.0, 130.0])
     """
-    unknown = set(totals) - {"zone", "timestamp"}
-    if unknown:
-        raise ParameterError(
-            [Problem("`totals`", "a subset of ('zone', 'timestamp')", repr(sorted(unknown)))]
-        )
-    col = value or ("count" if "count" in table.columns else "q0.5")
-    _value_columns(table, [col])
-    if table.duplicated(["zone", "timestamp"]).any():
-        raise ParameterError(
-            [
-                Problem(
-                    "`table`",
-                    "one row per zone and timestamp (one forecast origin)",
-                    "repeated (zone, timestamp) pairs",
-                    hint="publish one origin at a time",
-                )
-            ]
-        )
-    step = _freq(table, freq)
-    threshold = suppression_threshold(site_or_k, step)
+    col = _published_column(table, value, totals)
+    threshold = suppression_threshold(site_or_k, _freq(table, freq))
     wide = table.pivot(index="zone", columns="timestamp", values=col).astype("float64")
     v = wide.to_numpy()
     hidden = ~np.isnan(v) & (v < threshold)
@@ -326,6 +310,43 @@ def publish_table(
     row_pub = np.zeros(len(row_tot), bool) if "zone" not in totals else row_tot >= threshold
     col_pub = np.zeros(len(col_tot), bool) if "timestamp" not in totals else col_tot >= threshold
     _complementary(v, hidden, row_pub, col_pub)
+    return PublishedTable(
+        cells=_cells(table, wide, col, hidden),
+        zone_totals=(
+            _totals("zone", wide.index, col, row_tot, row_pub) if "zone" in totals else None
+        ),
+        interval_totals=(
+            _totals("timestamp", wide.columns, col, col_tot, col_pub)
+            if "timestamp" in totals
+            else None
+        ),
+        threshold=threshold,
+        value=col,
+    )
+
+
+def _published_column(table: pd.DataFrame, value: str | None, totals: Collection[str]) -> str:
+    """The column :func:`publish_table` publishes; every problem with its arguments at once."""
+    found = Problems(error=ParameterError)
+    unknown = set(totals) - set(_TOTALS)
+    if unknown:
+        found.add("`totals`", f"a subset of {_TOTALS!r}", repr(sorted(unknown)))
+    col = value or ("count" if "count" in table.columns else "q0.5")
+    found.attempt(_value_columns, table, [col])
+    if table.duplicated(["zone", "timestamp"]).any():
+        found.add(
+            "`table`",
+            "one row per zone and timestamp (one forecast origin)",
+            "repeated (zone, timestamp) pairs",
+            hint="publish one origin at a time",
+        )
+    found.raise_if_any()
+    return col
+
+
+def _cells(table: pd.DataFrame, wide: pd.DataFrame, col: str, hidden: np.ndarray) -> pd.DataFrame:
+    """The zone x interval cells, long, in the rows of ``table``: hidden ones shown as 0."""
+    v = wide.to_numpy()
     shown = np.where(hidden, 0.0, v)
     n_rows, n_cols = v.shape
     cells = pd.DataFrame(
@@ -337,19 +358,11 @@ def publish_table(
         }
     )
     cells["timestamp"] = cells["timestamp"].astype(table["timestamp"].dtype)
-    merged = table[["zone", "timestamp"]].merge(cells, on=["zone", "timestamp"], how="left")
+    return table[["zone", "timestamp"]].merge(cells, on=["zone", "timestamp"], how="left")
 
-    def _totals(key: str, index: pd.Index, tot: np.ndarray, pub: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(
-            {key: index, col: np.where(pub, tot, np.where(np.isnan(tot), np.nan, 0.0))}
-        ).assign(suppressed=~pub & ~np.isnan(tot))
 
-    return PublishedTable(
-        cells=merged,
-        zone_totals=_totals("zone", wide.index, row_tot, row_pub) if "zone" in totals else None,
-        interval_totals=(
-            _totals("timestamp", wide.columns, col_tot, col_pub) if "timestamp" in totals else None
-        ),
-        threshold=threshold,
-        value=col,
-    )
+def _totals(key: str, index: pd.Index, col: str, tot: np.ndarray, pub: np.ndarray) -> pd.DataFrame:
+    """Totals per ``key``: the published ones as they are, the others shown as 0 and flagged."""
+    return pd.DataFrame(
+        {key: index, col: np.where(pub, tot, np.where(np.isnan(tot), np.nan, 0.0))}
+    ).assign(suppressed=~pub & ~np.isnan(tot))

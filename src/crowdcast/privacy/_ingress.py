@@ -38,6 +38,7 @@ from collections.abc import Collection, Mapping
 import numpy as np
 import pandas as pd
 
+from crowdcast._validation import Problems
 from crowdcast.exceptions import PrivacyError, Problem
 from crowdcast.schemas import CONTRACTS, Contract
 
@@ -178,33 +179,30 @@ def _value_kind(values: pd.Series) -> tuple[str, int, int, tuple[object, ...]] |
 
 
 def _identifier_problems(
-    df: pd.DataFrame, contract: Contract, source: str, file_names: Mapping[str, str]
-) -> list[Problem]:
-    problems = []
+    df: pd.DataFrame, contract: Contract, file_names: Mapping[str, str], found: Problems
+) -> None:
+    """Add to ``found`` the columns that name or hold identifiers, and per-row coordinates."""
     sample = _sample(df)
     expectation = f"absent: crowdcast reads only aggregated {contract.name}, never identifiers"
     for i, column in enumerate(df.columns):
         shown = file_names.get(column, column)
         named = identifier_kind(shown) or identifier_kind(column)
-        found = _value_kind(sample.iloc[:, i])
-        if named is None and found is None:
+        match = _value_kind(sample.iloc[:, i])
+        if named is None and match is None:
             continue
         parts = []
         if named is not None:
             parts.append(f"a column named like {named}")
-        if found is not None:
-            kind, hits, sampled, _ = found
+        if match is not None:
+            kind, hits, sampled, _ = match
             parts.append(f"{hits} of {sampled} sampled values are {kind}")
-        problems.append(
-            Problem(
-                f"column {shown!r}",
-                expectation,
-                ", and ".join(parts),
-                source=source,
-                column=shown,
-                rows=found[3] if found is not None else (),
-                hint=_IDENTIFIER_HINT,
-            )
+        found.add(
+            f"column {shown!r}",
+            expectation,
+            ", and ".join(parts),
+            column=shown,
+            rows=match[3] if match is not None else (),
+            hint=_IDENTIFIER_HINT,
         )
     if contract.name in _TRACE_CONTRACTS:
         coordinates = [
@@ -213,18 +211,14 @@ def _identifier_problems(
             if set(_tokens(file_names.get(c, c))) & _COORDINATE_TOKENS
         ]
         if coordinates:
-            problems.append(
-                Problem(
-                    f"per-row coordinates ({', '.join(coordinates)})",
-                    f"absent from {contract.name}: zones and their coordinates belong in the "
-                    "site profile",
-                    "a location per row, as in a trace of people or devices",
-                    source=source,
-                    column=", ".join(coordinates),
-                    hint=AGGREGATE_HINT,
-                )
+            found.add(
+                f"per-row coordinates ({', '.join(coordinates)})",
+                f"absent from {contract.name}: zones and their coordinates belong in the "
+                "site profile",
+                "a location per row, as in a trace of people or devices",
+                column=", ".join(coordinates),
+                hint=AGGREGATE_HINT,
             )
-    return problems
 
 
 def _record_level_problem(
@@ -317,13 +311,17 @@ def guard_ingress(
     """
     spec = CONTRACTS[contract] if isinstance(contract, str) else contract
     names = dict(file_names or {})
-    problems = _identifier_problems(df, spec, source, names)
+    found = Problems(
+        source=source,
+        error=PrivacyError,
+        title=f"Refused {spec.name} input that could identify people",
+    )
+    _identifier_problems(df, spec, names, found)
     if spec.name == "counts":
         record = _record_level_problem(df, source, names)
         if record is not None:
-            problems.append(record)
-    if problems:
-        raise PrivacyError(problems, title=f"Refused {spec.name} input that could identify people")
+            found.extend([record])
+    found.raise_if_any()
     wanted = set(spec.names if keep is None else keep)
     dropped = [c for c in df.columns if c not in wanted]
     if dropped:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from crowdcast._validation import Problems
 from crowdcast.exceptions import ParameterError, PrivacyError, Problem
 from crowdcast.profiles import PURPOSES, DataSource, SiteProfile
 
-__all__ = ["check_purpose", "sources_for", "validate_purpose"]
+__all__ = ["check_sources_for", "sources_for", "validate_purpose"]
 
 
 def validate_purpose(purpose: object) -> str:
-    """``purpose`` if it is in the vocabulary, else a :class:`ParameterError`.
+    """``purpose`` if it is a word of the vocabulary, else a :class:`ParameterError`.
+
+    It checks the word only; :func:`check_sources_for` checks a site's sources
+    against it.
 
     >>> validate_purpose("crowd_safety")
     'crowd_safety'
@@ -48,14 +52,19 @@ def _violation(src: DataSource, purpose: str, site: SiteProfile) -> Problem:
     )
 
 
-def check_purpose(
+def check_sources_for(
     site: SiteProfile,
     purpose: str,
     *,
     sources: Collection[str] | None = None,
     kinds: Collection[str] | None = None,
 ) -> None:
-    """Raise :class:`PrivacyError` when a used source is not declared for ``purpose``.
+    """Raise :class:`PrivacyError` when a source used is not declared for ``purpose``.
+
+    Every source at fault is named with its declared purposes. The purpose
+    itself must be a word of the vocabulary (:func:`validate_purpose`).
+    :func:`sources_for` gives the sources declared for a purpose. Its name in
+    crowdcast 0.1, ``check_purpose``, still works, with a :class:`DeprecationWarning`.
 
     Parameters
     ----------
@@ -72,23 +81,23 @@ def check_purpose(
     --------
     >>> import crowdcast as cc
     >>> site = cc.load_site_profile(cc.sample_path() / "site.toml")
-    >>> check_purpose(site, "crowd_safety")
-    >>> check_purpose(site, "event_planning", sources=["alcohol_sales"])  # doctest: +ELLIPSIS
+    >>> check_sources_for(site, "crowd_safety")
+    >>> check_sources_for(site, "event_planning", sources=["alcohol_sales"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     crowdcast.exceptions.PrivacyError: Sources used beyond their declared purposes: 1 problem.
     - source 'alcohol_sales' (signals) must be declared for purpose 'event_planning' to be ...
     """
     validate_purpose(purpose)
-    problems = [
+    found = Problems(error=PrivacyError, title="Sources used beyond their declared purposes")
+    found.extend(
         _violation(src, purpose, site)
         for src in site.sources
         if (sources is None or src.id in sources)
         and (kinds is None or src.kind in kinds)
         and purpose not in src.purposes
-    ]
-    if problems:
-        raise PrivacyError(problems, title="Sources used beyond their declared purposes")
+    )
+    found.raise_if_any()
 
 
 def sources_for(site: SiteProfile, purpose: str) -> tuple[DataSource, ...]:

@@ -15,11 +15,12 @@ How well alerts worked (precision, recall, lead time) is evaluation:
 :func:`crowdcast.evaluation.alert_kpis`.
 """
 
-from crowdcast.risk._assess import DEFAULT_ALERT_LEVELS, HAZARDS, RiskTable, assess, max_density
+from crowdcast.risk._assess import RiskTable, assess
 from crowdcast.risk._calibrate import Calibration, calibrate, write_site_profile
 from crowdcast.risk._export import export_levels, export_library, export_weights
 from crowdcast.risk._indicators import indicator_lift, resolve_weight
 from crowdcast.risk._quantiles import exceedance_probability, quantile_at
+from crowdcast.risk._schemes import DEFAULT_ALERT_LEVELS, HAZARDS, max_density
 
 __all__ = [
     "DEFAULT_ALERT_LEVELS",

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,14 +33,17 @@ import pandas as pd
 import tomli_w
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from crowdcast._validation import atomic_write
 from crowdcast.exceptions import ConfigError, DataValidationError, ParameterError, Problem
 from crowdcast.profiles import (
+    Indicator,
     IndicatorLibrary,
     IndicatorWeight,
     SiteProfile,
     load_site_profile,
 )
 from crowdcast.risk._indicators import _check_units, _relative_lift, exposure, scoped_venues
+from crowdcast.schemas import HOUR
 
 __all__ = ["Calibration", "calibrate", "write_site_profile"]
 
@@ -90,11 +92,55 @@ class Calibration:
         """Pearson chi² / residual df: about 1 when the Poisson model fits."""
         return self.pearson_chi2 / self.df_resid if self.df_resid > 0 else math.nan
 
-    def summary(self) -> str:
-        """The result in plain language."""
+    def summary(self) -> pd.DataFrame:
+        """The result as a one-row table (as ``City.summary()`` and ``RiskTable.summary()``).
+
+        ``weight``, ``ci_low``, ``ci_high`` are the site weight and its 95 %
+        interval; ``change``, ``change_low``, ``change_high`` the change of
+        the risk per unit of the signal they mean here (0.014 = +1.4 % per
+        litre), against the generic ``effect`` per ``unit``; then the fit:
+        zone-hours ``n``, ``incidents``, ``baseline_cells``, ``dispersion``
+        and the hours covered (``start``, ``end``, UTC). :meth:`describe`
+        says the same in words.
+        """
+        start, end = self.span
+        return pd.DataFrame(
+            {
+                "indicator": [self.indicator],
+                "hazard": [self.hazard],
+                "target": [self.target],
+                "weight": [self.weight],
+                "ci_low": [self.ci_low],
+                "ci_high": [self.ci_high],
+                "change": [self._change(self.weight)],
+                "change_low": [self._change(self.ci_low)],
+                "change_high": [self._change(self.ci_high)],
+                "effect": [self.effect],
+                "unit": [self.unit],
+                "n": [self.n],
+                "incidents": [self.incidents],
+                "baseline_cells": [self.baseline_cells],
+                "dispersion": [self.dispersion],
+                "start": [start],
+                "end": [end],
+            }
+        )
+
+    def describe(self) -> str:
+        """The result in plain language.
+
+        >>> import pandas as pd
+        >>> t = pd.Timestamp("2024-01-01", tz="UTC")
+        >>> cal = Calibration("alcohol_aggression", "site", 1.37, 0.88, 1.87, 0.01, 6997, 706,
+        ...                   6000.0, 6930.0, 6929.0, 67, "L", (t, t), "aggression")
+        >>> print(cal.describe())  # doctest: +NORMALIZE_WHITESPACE
+        Each litre sold raises aggression risk by 1.4 % here, 1.37 times the generic 1 % per L;
+        95 % interval 0.9 % to 1.9 % (weight 0.88 to 1.87). Poisson GLM on 6,997 zone-hours with
+        706 incidents, 67 baseline cells; dispersion 1.00 (about 1 = the model fits).
+        """
 
         def pct(w: float) -> str:
-            return f"{100 * ((1 + self.effect) ** w - 1):.1f} %"
+            return f"{100 * self._change(w):.1f} %"
 
         u = self.unit or "unit"
         return (
@@ -107,6 +153,10 @@ class Calibration:
             f"{self.baseline_cells} baseline cells; dispersion {self.dispersion:.2f} "
             f"(about 1 = the model fits)."
         )
+
+    def _change(self, weight: float) -> float:
+        """The relative change of the risk per unit at this weight: ``(1 + effect) ** w - 1``."""
+        return float((1 + self.effect) ** weight - 1)
 
     def __repr__(self) -> str:
         return (
@@ -175,85 +225,11 @@ def calibrate(
     """
     ind = _relative_lift(library, indicator)
     rows = _check_units(signals, ind)
-    kind = kind or ind.hazard
-    inc = incidents[incidents["kind"] == kind]
-    if inc.empty:
-        raise DataValidationError(
-            [
-                Problem(
-                    "`incidents`",
-                    f"incidents of kind {kind!r}",
-                    f"kinds {sorted(incidents['kind'].unique())}",
-                    hint="pass kind=... to count another kind",
-                )
-            ],
-            title="No incidents to calibrate on",
-        )
+    inc = _incidents_of_kind(incidents, kind or ind.hazard)
     start, end = rows["timestamp"].min().floor("h"), rows["timestamp"].max().floor("h")
-    outside = inc[(inc["timestamp"] < start) | (inc["timestamp"] >= end + pd.Timedelta("1h"))]
-    if len(outside):
-        raise DataValidationError(
-            [
-                Problem(
-                    "`incidents`",
-                    f"inside the span of the signals ({start} to {end})",
-                    f"{len(outside)} incident row(s) outside, e.g. {outside['timestamp'].iloc[0]}",
-                    column="timestamp",
-                    rows=tuple(outside.index[:5]),
-                    hint="trim the incidents to the hours the signals cover",
-                )
-            ],
-            title="Incidents outside the data span",
-        )
-    scoped = {z: v for z, v in scoped_venues(site, ind).items() if v}
-    if zone is not None:
-        site.zone(zone)  # unknown zone: clear error
-        if zone not in scoped:
-            raise ParameterError(
-                [
-                    Problem(
-                        "`zone`",
-                        f"a zone with venues in the scope of {indicator!r} "
-                        f"({', '.join(scoped) or 'none'})",
-                        repr(zone),
-                    )
-                ]
-            )
-        zones = [zone]
-    else:
-        zones = [z for z in scoped if z in set(inc["zone"])]
-        if not zones:
-            raise DataValidationError(
-                [
-                    Problem(
-                        "`incidents`",
-                        f"incidents in a zone with venues in scope ({', '.join(scoped)})",
-                        f"zones {sorted(inc['zone'].unique())}",
-                    )
-                ],
-                title="No incidents to calibrate on",
-            )
-    grid = pd.date_range(start, end, freq="h")
-    x = exposure(signals, site, ind, grid)
-    local = grid.tz_convert(site.timezone)
-    hour = local.hour.to_numpy()
-    night = (local - pd.to_timedelta((hour < 6).astype(int), unit="D")).day_of_week.to_numpy()
-    frames = []
-    for z in zones:
-        zi = inc[inc["zone"] == z]
-        y = zi.groupby(zi["timestamp"].dt.floor("h"))["count"].sum().reindex(grid, fill_value=0)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "cell": [f"{z}|{d}|{h}" for d, h in zip(night, hour, strict=True)],
-                    "x": x[z].to_numpy(),
-                    "y": y.to_numpy(),
-                }
-            )
-        )
-    data = pd.concat(frames, ignore_index=True)
-    cells = data.groupby("cell")
-    data = data[(cells["y"].transform("sum") > 0) & (cells["x"].transform("max") > 0)]
+    _check_inside_span(inc, start, end)
+    zones = _zones_to_fit(site, ind, inc, zone)
+    data = _zone_hours(inc, signals, site, ind, zones, pd.date_range(start, end, freq="h"))
     effect = float(ind.effect_size or 0.0)
     beta, lo, hi, fit = _fit(data, math.log1p(effect))
     return Calibration(
@@ -273,6 +249,112 @@ def calibrate(
         span=(start, end),
         hazard=ind.hazard,
     )
+
+
+def _incidents_of_kind(incidents: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The incidents of ``kind``; none at all is an error naming the kinds there are."""
+    inc = incidents[incidents["kind"] == kind]
+    if inc.empty:
+        raise DataValidationError(
+            [
+                Problem(
+                    "`incidents`",
+                    f"incidents of kind {kind!r}",
+                    f"kinds {sorted(incidents['kind'].unique())}",
+                    hint="pass kind=... to count another kind",
+                )
+            ],
+            title="No incidents to calibrate on",
+        )
+    return inc
+
+
+def _check_inside_span(inc: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    """Refuse incidents outside the hours ``start`` to ``end`` (inclusive) the signals cover."""
+    outside = inc[(inc["timestamp"] < start) | (inc["timestamp"] >= end + HOUR)]
+    if len(outside):
+        raise DataValidationError(
+            [
+                Problem(
+                    "`incidents`",
+                    f"inside the span of the signals ({start} to {end})",
+                    f"{len(outside)} incident row(s) outside, e.g. {outside['timestamp'].iloc[0]}",
+                    column="timestamp",
+                    rows=tuple(outside.index[:5]),
+                    hint="trim the incidents to the hours the signals cover",
+                )
+            ],
+            title="Incidents outside the data span",
+        )
+
+
+def _zones_to_fit(
+    site: SiteProfile, ind: Indicator, inc: pd.DataFrame, zone: str | None
+) -> list[str]:
+    """``[zone]`` when it has venues in scope, else every such zone with an incident."""
+    scoped = {z: v for z, v in scoped_venues(site, ind).items() if v}
+    if zone is not None:
+        site.zone(zone)  # unknown zone: clear error
+        if zone not in scoped:
+            raise ParameterError(
+                [
+                    Problem(
+                        "`zone`",
+                        f"a zone with venues in the scope of {ind.id!r} "
+                        f"({', '.join(scoped) or 'none'})",
+                        repr(zone),
+                    )
+                ]
+            )
+        return [zone]
+    zones = [z for z in scoped if z in set(inc["zone"])]
+    if not zones:
+        raise DataValidationError(
+            [
+                Problem(
+                    "`incidents`",
+                    f"incidents in a zone with venues in scope ({', '.join(scoped)})",
+                    f"zones {sorted(inc['zone'].unique())}",
+                )
+            ],
+            title="No incidents to calibrate on",
+        )
+    return zones
+
+
+def _zone_hours(
+    inc: pd.DataFrame,
+    signals: pd.DataFrame,
+    site: SiteProfile,
+    ind: Indicator,
+    zones: list[str],
+    grid: pd.DatetimeIndex,
+) -> pd.DataFrame:
+    """The GLM's rows: per zone and hour its baseline ``cell``, exposure ``x`` and incidents ``y``.
+
+    Only the cells with at least one incident and some exposure are kept (see
+    the module docstring).
+    """
+    x = exposure(signals, site, ind, grid)
+    local = grid.tz_convert(site.timezone)
+    hour = local.hour.to_numpy()
+    night = (local - pd.to_timedelta((hour < 6).astype(int), unit="D")).day_of_week.to_numpy()
+    frames = []
+    for z in zones:
+        zi = inc[inc["zone"] == z]
+        y = zi.groupby(zi["timestamp"].dt.floor("h"))["count"].sum().reindex(grid, fill_value=0)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "cell": [f"{z}|{d}|{h}" for d, h in zip(night, hour, strict=True)],
+                    "x": x[z].to_numpy(),
+                    "y": y.to_numpy(),
+                }
+            )
+        )
+    data = pd.concat(frames, ignore_index=True)
+    cells = data.groupby("cell")
+    return data[(cells["y"].transform("sum") > 0) & (cells["x"].transform("max") > 0)]
 
 
 def _fit(data: pd.DataFrame, log_effect: float) -> tuple[float, float, float, Any]:
@@ -304,29 +386,6 @@ def _weight_table(w: IndicatorWeight) -> dict[str, Any]:
     if w.note:
         t["note"] = w.note
     return t
-
-
-def _atomic_write(path: Path, text: str, overwrite: bool) -> None:
-    if path.exists() and not overwrite:
-        raise ParameterError(
-            [
-                Problem(
-                    "`path`",
-                    "a file that does not exist yet",
-                    str(path),
-                    hint="pass overwrite=True to replace it",
-                )
-            ]
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_site_profile(
@@ -381,5 +440,6 @@ def write_site_profile(
         f"# Site profile {site.id!r}, written by crowdcast from {site.path.name} "
         "with calibrated weights.\n# LOCAL and CONFIDENTIAL: it holds the site weights.\n\n"
     )
-    _atomic_write(out_path, header + tomli_w.dumps(doc), overwrite)
+    # the profile holds the site weights: readable by its owner only
+    atomic_write(out_path, header + tomli_w.dumps(doc), overwrite=overwrite, mode=0o600)
     return load_site_profile(out_path)

@@ -14,16 +14,20 @@ from typing import Any
 
 import tomli_w
 
+from crowdcast._validation import atomic_write
 from crowdcast._version import __version__
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.profiles import Indicator, IndicatorLibrary, SiteProfile, load_indicator_library
-from crowdcast.risk._assess import _DENSITY_INDICATORS, _FLOW_INDICATOR, max_density
-from crowdcast.risk._calibrate import _atomic_write, _weight_table
+from crowdcast.risk._calibrate import _weight_table
+from crowdcast.risk._schemes import _DENSITY_INDICATORS, _FLOW_INDICATOR, max_density
 
 __all__ = ["export_levels", "export_library", "export_weights"]
 
 
-def _dump(doc: dict[str, Any], path: str | Path, overwrite: bool) -> Path:
+def _dump(
+    doc: dict[str, Any], path: str | Path, overwrite: bool, *, confidential: bool = False
+) -> Path:
+    """Write ``doc`` as TOML or JSON by the suffix; a confidential file is for its owner only."""
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".toml":
@@ -34,7 +38,7 @@ def _dump(doc: dict[str, Any], path: str | Path, overwrite: bool) -> Path:
         raise ParameterError(
             [Problem("`path`", "a .toml or .json file", repr(str(p)))], title="Cannot export"
         )
-    _atomic_write(p, text, overwrite)
+    atomic_write(p, text, overwrite=overwrite, mode=0o600 if confidential else None)
     return p
 
 
@@ -162,4 +166,4 @@ def export_weights(site: SiteProfile, path: str | Path, *, overwrite: bool = Fal
         "site": {"id": site.id, "name": site.name},
         "weights": [_weight_table(w) for w in site.weights],
     }
-    return _dump(doc, path, overwrite)
+    return _dump(doc, path, overwrite, confidential=True)

@@ -30,10 +30,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
+from crowdcast._validation import Check, Problems, describe_value
 from crowdcast.exceptions import DataValidationError, ParameterError, Problem
 from crowdcast.profiles import Indicator, IndicatorLibrary, SiteProfile, Venue
 
@@ -54,6 +56,32 @@ def _relative_lift(library: IndicatorLibrary, indicator: str) -> Indicator:
             ]
         )
     return ind
+
+
+def _indicator_ids(value: object) -> bool:
+    if isinstance(value, str):
+        return True
+    return (
+        isinstance(value, Sequence | pd.Index | np.ndarray)
+        and len(value) > 0
+        and all(isinstance(v, str) for v in value)
+    )
+
+
+_INDICATOR_IDS = Check(_indicator_ids, "an indicator id or a non-empty list of indicator ids")
+
+
+def _relative_lifts(library: IndicatorLibrary, indicator: str | Sequence[str]) -> list[Indicator]:
+    """The ``relative_lift`` indicators asked for; every problem with them at once."""
+    if not _INDICATOR_IDS(indicator):
+        raise ParameterError(
+            [Problem("`indicator`", _INDICATOR_IDS.expectation, describe_value(indicator))]
+        )
+    ids = [indicator] if isinstance(indicator, str) else list(indicator)
+    found = Problems(error=ParameterError)
+    inds = [found.attempt(_relative_lift, library, i) for i in ids]
+    found.raise_if_any()
+    return cast(list[Indicator], inds)
 
 
 def _set_weight(site: SiteProfile, indicator: str, target: str) -> float | None:
@@ -214,8 +242,8 @@ def indicator_lift(
     >>> float(row["exposure_alcohol_aggression"]), round(float(row["lift"]), 4), row["contributing"]
     (10.0, 1.1046, 'alcohol_aggression')
     """
-    ids = [indicator] if isinstance(indicator, str) else list(indicator)
-    inds = [_relative_lift(library, i) for i in ids]
+    inds = _relative_lifts(library, indicator)
+    ids = [ind.id for ind in inds]
     first = _check_units(signals, inds[0])
     grid = _grid(first, timestamps)
     parts = []

@@ -22,14 +22,18 @@ import numpy as np
 import pandas as pd
 
 from crowdcast.exceptions import ParameterError, Problem
-from crowdcast.schemas import quantile_columns as forecast_quantiles
+from crowdcast.schemas import quantile_columns
 
-__all__ = ["exceedance_probability", "quantile_at", "quantile_columns"]
+__all__ = ["exceedance_probability", "predictive_quantiles", "quantile_at"]
 
 
-def quantile_columns(forecast: pd.DataFrame) -> tuple[list[str], np.ndarray]:
-    """The forecast's quantile columns (``q<level>``) sorted by level, and the levels."""
-    found = [(tau, col) for col, tau in forecast_quantiles(forecast).items()]
+def predictive_quantiles(forecast: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+    """The forecast's quantile columns sorted by level, and the levels: at least two.
+
+    The columns are those of :func:`crowdcast.schemas.quantile_columns`; one
+    alone gives no distribution to take a probability from.
+    """
+    found = [(tau, col) for col, tau in quantile_columns(forecast).items()]
     if len(found) < 2:
         raise ParameterError(
             [
