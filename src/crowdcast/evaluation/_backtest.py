@@ -28,9 +28,11 @@ import pandas as pd
 from crowdcast._city import City, as_city
 from crowdcast._validation import positive_int
 from crowdcast.evaluation._folds import Fold
+from crowdcast.evaluation._kpis import kpis, skill
+from crowdcast.evaluation._peaks import peak_kpis
 from crowdcast.exceptions import ConfigError, ParameterError, Problem
 from crowdcast.models import BaseForecaster
-from crowdcast.schemas import History
+from crowdcast.schemas import WEEK, History
 
 __all__ = ["Backtest", "backtest", "event_mask", "seasonal_scale"]
 
@@ -80,23 +82,17 @@ class Backtest:
 
         MASE is scaled by the weekly seasonal naive unless ``season`` (in intervals) is given.
         """
-        from crowdcast.evaluation._kpis import kpis
-
         table = self.table if season is None else self.with_season(season)
         return kpis(table, by=by, timezone=self.timezone, **kwargs)
 
     def peak_kpis(self, **kwargs: Any) -> pd.DataFrame:
         """Daily-peak level and timing errors; see :func:`crowdcast.evaluation.peak_kpis`."""
-        from crowdcast.evaluation._kpis import peak_kpis
-
         return peak_kpis(self.table, timezone=self.timezone, **kwargs)
 
     def skill(
         self, baseline: str | Sequence[str], by: str | Sequence[str] | None = None, **kwargs: Any
     ) -> pd.DataFrame:
         """Skill ``1 - KPI / KPI(baseline)``; see :func:`~crowdcast.evaluation.skill`."""
-        from crowdcast.evaluation._kpis import skill
-
         return skill(self.kpis(by=by), baseline, **kwargs)
 
 
@@ -323,7 +319,7 @@ def _attach_truth(
 
 
 def _week(freq: pd.Timedelta) -> int:
-    return max(1, int(pd.Timedelta("7D") / freq))
+    return max(1, int(WEEK / freq))
 
 
 def seasonal_scale(history: History, cut: np.ndarray, *, season: int) -> np.ndarray:
