@@ -43,3 +43,31 @@ def test_peak_nan_forecast_on_observed_row_is_an_error() -> None:
         peak_kpis(t, timezone="UTC")
     with pytest.raises(SchemaError, match="missing"):
         peak_days(t.drop(columns="actual"), timezone="UTC")
+
+
+def test_kpis_arguments_are_reported_together_with_the_one_timezone_rule() -> None:
+    with pytest.raises(ParameterError) as caught:
+        kpis(two_models(), by="day", timezone="Mars/Olympus", interval=(0.9, 0.1))
+    message = str(caught.value)
+    assert message.startswith("Invalid arguments of kpis(): 3 problems.")
+    assert "- `by` must be None or some of ['zone', 'horizon', 'hour', 'event'" in message
+    assert (
+        "- `timezone` must be an IANA time zone name like 'Europe/Amsterdam'. "
+        "Got 'Mars/Olympus'." in message
+    )
+    assert "- `interval` must be two quantile levels" in message
+    with pytest.raises(ParameterError, match=r"`timezone` must be an IANA time zone name"):
+        peak_days(two_models(), timezone="Mars/Olympus")
+
+
+def test_kpis_reports_every_value_problem_of_the_table_at_once() -> None:
+    t = two_models()
+    t.loc[0, "scale"] = -1.0  # a scale is an MAE: never negative
+    t.loc[1, ["q0.1", "q0.9"]] = [30.0, 10.0]  # crossing quantiles of model "good"
+    with pytest.raises(DataValidationError) as caught:
+        kpis(t)
+    message = str(caught.value)
+    assert message.startswith("Cannot compute kpis(): 2 problems.")
+    assert "`scale` must be a non-negative MAE, or NaN when not computable" in message
+    assert "`q0.1` must be at most `q0.9`. Got above it on 1 row(s) (crossing quantiles)" in message
+    assert "rows 1" in message
