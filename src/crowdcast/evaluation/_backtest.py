@@ -148,6 +148,31 @@ def backtest(
     if not isinstance(fold, Fold):
         raise ParameterError([Problem("`fold`", "a crowdcast.evaluation.Fold", repr(fold))])
     named = _name_models(models)
+    city = _backtest_city(data)
+    history = city.history()
+    timezone = city.site.timezone if city.site is not None else "UTC"
+    origins = fold.origins(history, timezone)
+    inputs = city.with_grid(history)
+
+    jobs = [
+        (name, model, group)
+        for name, model in named.items()
+        for group in fold.refit_groups(len(origins))
+    ]
+    results = _run(jobs, inputs, origins, fold, seed, n_jobs, progress)
+    table = _long_table([part for part, _ in results], list(named), history, inputs, origins, fold)
+    return Backtest(
+        table=table,
+        fold=fold,
+        origins=origins,
+        timezone=timezone,
+        timings=pd.DataFrame([t for _, t in results]),
+        history=history,
+    )
+
+
+def _backtest_city(data: City | pd.DataFrame) -> City:
+    """The data as a City; with a site profile it must declare the purpose of the backtest."""
     city = as_city(data, source="backtest")
     if city.site is not None and city.purpose is None:
         raise ConfigError(
@@ -162,35 +187,26 @@ def backtest(
             ],
             title="backtest needs a purpose",
         )
-    history = city.history()
-    timezone = city.site.timezone if city.site is not None else "UTC"
-    origins = fold.origins(history, timezone)
-    inputs = city.with_grid(history)
+    return city
 
-    jobs = [
-        (name, model, group)
-        for name, model in named.items()
-        for group in fold.refit_groups(len(origins))
-    ]
-    results = _run(jobs, inputs, origins, fold, seed, n_jobs, progress)
-    parts = [part for part, _ in results]
+
+def _long_table(
+    parts: list[pd.DataFrame],
+    names: list[str],
+    history: History,
+    inputs: City,
+    origins: pd.DatetimeIndex,
+    fold: Fold,
+) -> pd.DataFrame:
+    """The forecasts of every job as one table with the truth, models in the order given."""
     table = pd.concat(parts, ignore_index=True)
     keys = ["model", "fold", "origin", "zone", "timestamp", "horizon"]
     table = table[keys + [c for c in table.columns if c not in keys]]
     table = _attach_truth(table, history, inputs.events, origins, fold)
-    order = {name: i for i, name in enumerate(named)}
-    table = table.sort_values(
+    order = {name: i for i, name in enumerate(names)}
+    return table.sort_values(
         ["model", "fold", "zone", "horizon"], key=lambda s: s.map(order) if s.name == "model" else s
     ).reset_index(drop=True)
-    timings = pd.DataFrame([t for _, t in results])
-    return Backtest(
-        table=table,
-        fold=fold,
-        origins=origins,
-        timezone=timezone,
-        timings=timings,
-        history=history,
-    )
 
 
 # ----------------------------------------------------------------------------- jobs

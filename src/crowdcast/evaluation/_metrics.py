@@ -146,11 +146,9 @@ def _point_metric(name: str, actual: object, forecast: object) -> float:
 
 
 # ---------------------------------------------------------------------------- definitions
-# The one definition of each metric: a term per row, averaged over the scored
-# rows. The array functions below average the terms over the rows they are
-# given (with numpy); ``kpis`` sums the same terms per group (with pandas).
-# Terms on rows that are not scored are meaningless (they may be NaN): the
-# caller masks them.
+# The one definition of each metric: a term per row. The array functions below average
+# the terms over their scored rows (numpy); ``kpis`` sums them per group (pandas). Terms
+# on rows that are not scored are meaningless (they may be NaN): the caller masks them.
 
 
 def error(y: FloatArray, f: FloatArray) -> FloatArray:
@@ -227,10 +225,7 @@ def crossing_problem(
     what: tuple[str, str],
     labels: pd.Index | None = None,
 ) -> Problem | None:
-    """The problem with an interval whose lower bound is above its upper one, if any.
-
-    ``what`` names the two bounds; the rows are positions, or ``labels`` of them.
-    """
+    """The problem of ``what[0]`` above ``what[1]`` on scored rows (positions, or ``labels``)."""
     bad = scored & (lower > upper)
     if not bad.any():
         return None
