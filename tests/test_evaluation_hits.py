@@ -120,6 +120,14 @@ def test_hit_rate_filters_kinds_and_checks_its_inputs() -> None:
         hit_rate(scores(), inc.assign(count=-1))
 
 
+@pytest.mark.parametrize("top", ["5%", True, None, float("nan"), 0])
+def test_hit_rate_top_that_is_not_a_share_is_a_parameter_error(top: object) -> None:
+    # "5%" and None used to escape as a bare TypeError, and True passed as 1 (every row top)
+    inc = incidents([("a", 0, 2)])
+    with pytest.raises(ParameterError, match=r"`top` must be a share in \(0, 1\]. Got "):
+        hit_rate(scores(), inc, top=top)  # type: ignore[arg-type]
+
+
 def test_hit_rate_of_the_sample_aggression_lift_matches_a_brute_force_reference() -> None:
     city = cc.load_sample()
     hours = pd.date_range("2024-06-01", periods=24 * 14, freq="h", tz="UTC")

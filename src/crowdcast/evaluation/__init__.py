@@ -11,7 +11,7 @@ from crowdcast.evaluation._alerts import AlertKPIs, alert_kpis, alert_kpis_backt
 from crowdcast.evaluation._backtest import Backtest, backtest, event_mask, seasonal_scale
 from crowdcast.evaluation._folds import Fold
 from crowdcast.evaluation._hits import HitRate, hit_rate
-from crowdcast.evaluation._kpis import SKILL_METRICS, kpis, peak_days, peak_kpis, skill
+from crowdcast.evaluation._kpis import SKILL_METRICS, kpis, skill
 from crowdcast.evaluation._metrics import (
     bias,
     coverage,
@@ -23,6 +23,7 @@ from crowdcast.evaluation._metrics import (
     smape,
     width,
 )
+from crowdcast.evaluation._peaks import peak_days, peak_kpis
 
 __all__ = [
     "SKILL_METRICS",

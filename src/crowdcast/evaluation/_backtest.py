@@ -28,9 +28,11 @@ import pandas as pd
 from crowdcast._city import City, as_city
 from crowdcast._validation import positive_int
 from crowdcast.evaluation._folds import Fold
+from crowdcast.evaluation._kpis import kpis, skill
+from crowdcast.evaluation._peaks import peak_kpis
 from crowdcast.exceptions import ConfigError, ParameterError, Problem
 from crowdcast.models import BaseForecaster
-from crowdcast.schemas import History
+from crowdcast.schemas import WEEK, History
 
 __all__ = ["Backtest", "backtest", "event_mask", "seasonal_scale"]
 
@@ -80,23 +82,17 @@ class Backtest:
 
         MASE is scaled by the weekly seasonal naive unless ``season`` (in intervals) is given.
         """
-        from crowdcast.evaluation._kpis import kpis
-
         table = self.table if season is None else self.with_season(season)
         return kpis(table, by=by, timezone=self.timezone, **kwargs)
 
     def peak_kpis(self, **kwargs: Any) -> pd.DataFrame:
         """Daily-peak level and timing errors; see :func:`crowdcast.evaluation.peak_kpis`."""
-        from crowdcast.evaluation._kpis import peak_kpis
-
         return peak_kpis(self.table, timezone=self.timezone, **kwargs)
 
     def skill(
         self, baseline: str | Sequence[str], by: str | Sequence[str] | None = None, **kwargs: Any
     ) -> pd.DataFrame:
         """Skill ``1 - KPI / KPI(baseline)``; see :func:`~crowdcast.evaluation.skill`."""
-        from crowdcast.evaluation._kpis import skill
-
         return skill(self.kpis(by=by), baseline, **kwargs)
 
 
@@ -152,6 +148,31 @@ def backtest(
     if not isinstance(fold, Fold):
         raise ParameterError([Problem("`fold`", "a crowdcast.evaluation.Fold", repr(fold))])
     named = _name_models(models)
+    city = _backtest_city(data)
+    history = city.history()
+    timezone = city.site.timezone if city.site is not None else "UTC"
+    origins = fold.origins(history, timezone)
+    inputs = city.with_grid(history)
+
+    jobs = [
+        (name, model, group)
+        for name, model in named.items()
+        for group in fold.refit_groups(len(origins))
+    ]
+    results = _run(jobs, inputs, origins, fold, seed, n_jobs, progress)
+    table = _long_table([part for part, _ in results], list(named), history, inputs, origins, fold)
+    return Backtest(
+        table=table,
+        fold=fold,
+        origins=origins,
+        timezone=timezone,
+        timings=pd.DataFrame([t for _, t in results]),
+        history=history,
+    )
+
+
+def _backtest_city(data: City | pd.DataFrame) -> City:
+    """The data as a City; with a site profile it must declare the purpose of the backtest."""
     city = as_city(data, source="backtest")
     if city.site is not None and city.purpose is None:
         raise ConfigError(
@@ -166,35 +187,26 @@ def backtest(
             ],
             title="backtest needs a purpose",
         )
-    history = city.history()
-    timezone = city.site.timezone if city.site is not None else "UTC"
-    origins = fold.origins(history, timezone)
-    inputs = city.with_grid(history)
+    return city
 
-    jobs = [
-        (name, model, group)
-        for name, model in named.items()
-        for group in fold.refit_groups(len(origins))
-    ]
-    results = _run(jobs, inputs, origins, fold, seed, n_jobs, progress)
-    parts = [part for part, _ in results]
+
+def _long_table(
+    parts: list[pd.DataFrame],
+    names: list[str],
+    history: History,
+    inputs: City,
+    origins: pd.DatetimeIndex,
+    fold: Fold,
+) -> pd.DataFrame:
+    """The forecasts of every job as one table with the truth, models in the order given."""
     table = pd.concat(parts, ignore_index=True)
     keys = ["model", "fold", "origin", "zone", "timestamp", "horizon"]
     table = table[keys + [c for c in table.columns if c not in keys]]
     table = _attach_truth(table, history, inputs.events, origins, fold)
-    order = {name: i for i, name in enumerate(named)}
-    table = table.sort_values(
+    order = {name: i for i, name in enumerate(names)}
+    return table.sort_values(
         ["model", "fold", "zone", "horizon"], key=lambda s: s.map(order) if s.name == "model" else s
     ).reset_index(drop=True)
-    timings = pd.DataFrame([t for _, t in results])
-    return Backtest(
-        table=table,
-        fold=fold,
-        origins=origins,
-        timezone=timezone,
-        timings=timings,
-        history=history,
-    )
 
 
 # ----------------------------------------------------------------------------- jobs
@@ -323,7 +335,7 @@ def _attach_truth(
 
 
 def _week(freq: pd.Timedelta) -> int:
-    return max(1, int(pd.Timedelta("7D") / freq))
+    return max(1, int(WEEK / freq))
 
 
 def seasonal_scale(history: History, cut: np.ndarray, *, season: int) -> np.ndarray:

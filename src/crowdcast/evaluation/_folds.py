@@ -152,11 +152,11 @@ class Fold:
             local_last = last.tz_convert(timezone)
             day = local_last.normalize().tz_localize(None)
             if dt.datetime.combine(day.date(), tod) > local_last.tz_localize(None):
-                day -= pd.Timedelta("1D")
-            days = int(step / pd.Timedelta("1D"))
+                day -= DAY
+            days = int(step / DAY)
             naive = pd.DatetimeIndex(
                 [
-                    dt.datetime.combine((day - k * days * pd.Timedelta("1D")).date(), tod)
+                    dt.datetime.combine((day - k * days * DAY).date(), tod)
                     for k in range(self.n_windows)
                 ][::-1]
             )

@@ -28,11 +28,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crowdcast.exceptions import ParameterError, Problem, SchemaError
+from crowdcast._validation import Interval
+from crowdcast.exceptions import DataValidationError, ParameterError, Problem, SchemaError
 from crowdcast.risk import RiskTable
-from crowdcast.schemas import require_columns, validate_incidents
+from crowdcast.schemas import infer_freq, require_columns, validate_incidents
 
 __all__ = ["HitRate", "hit_rate"]
+
+_TOP = Interval(0, 1, closed="right", expectation="a share in (0, 1]", hint="e.g. top=0.05 (5 %)")
 
 
 @dataclass(frozen=True)
@@ -199,45 +202,15 @@ def hit_rate(
     >>> r.hit_rate  # (3 + 0.5 × 1) / 4
     0.875
     """
-    if not 0 < top <= 1:
-        raise ParameterError(
-            [Problem("`top`", "a share in (0, 1]", repr(top), hint="e.g. top=0.05 (5 %)")]
-        )
+    if not _TOP(top):
+        raise ParameterError([Problem("`top`", _TOP.expectation, repr(top), hint=_TOP.hint)])
     rows, score = _scored(risk, score)
-    inc = validate_incidents(incidents, source="incidents")
-    if kind is not None:
-        kinds = [kind] if isinstance(kind, str) else list(kind)
-        known = sorted(inc["kind"].unique().tolist())
-        unknown = [k for k in kinds if k not in known]
-        if unknown:
-            raise ParameterError(
-                [
-                    Problem(
-                        "`kind`", f"incident kinds of the table ({', '.join(known)})", repr(unknown)
-                    )
-                ]
-            )
-        inc = inc[inc["kind"].isin(kinds)]
-    inc = inc.reset_index(drop=True)
-
+    inc = _incidents(incidents, kind)
     ranked = rows[rows["score"].notna()].reset_index(drop=True)
     weight, rank = _top_weights(ranked["score"].to_numpy(), top)
     ranked["rank"] = rank.astype("int64")
     ranked["top"] = weight
-
-    stamps = pd.DatetimeIndex(rows["timestamp"].unique()).sort_values()
-    gaps = stamps[1:] - stamps[:-1]
-    step = pd.Timedelta(gaps.min()) if len(gaps) else pd.Timedelta(0)
-    slots = ranked[["zone", "timestamp"]].assign(_row=np.arange(len(ranked)))
-    matched = pd.merge_asof(
-        inc.assign(_order=np.arange(len(inc))).sort_values("timestamp"),
-        slots.sort_values("timestamp"),
-        on="timestamp",
-        by="zone",
-        direction="backward",
-        tolerance=max(step - pd.Timedelta(1, "ns"), pd.Timedelta(0)),
-    ).sort_values("_order")
-    row = matched["_row"].to_numpy(dtype="float64")
+    row = _matching_rows(inc, ranked, _step(rows["timestamp"]))
     found = ~np.isnan(row)
     count = inc["count"].to_numpy(dtype="int64")
     per_row = np.bincount(row[found].astype("int64"), weights=count[found], minlength=len(ranked))
@@ -263,3 +236,44 @@ def hit_rate(
         rows=ranked[["zone", "timestamp", "score", "rank", "top", "incidents"]],
         unmatched=inc[~found].reset_index(drop=True),
     )
+
+
+def _incidents(incidents: pd.DataFrame, kind: str | Sequence[str] | None) -> pd.DataFrame:
+    """The incidents contract, checked, with only the ``kind`` (or kinds) asked for."""
+    inc = validate_incidents(incidents, source="incidents")
+    if kind is not None:
+        kinds = [kind] if isinstance(kind, str) else list(kind)
+        known = sorted(inc["kind"].unique().tolist())
+        unknown = [k for k in kinds if k not in known]
+        if unknown:
+            raise ParameterError(
+                [
+                    Problem(
+                        "`kind`", f"incident kinds of the table ({', '.join(known)})", repr(unknown)
+                    )
+                ]
+            )
+        inc = inc[inc["kind"].isin(kinds)]
+    return inc.reset_index(drop=True)
+
+
+def _step(timestamps: pd.Series) -> pd.Timedelta:
+    """The interval of the risk table: the smallest step between its timestamps (0 if one)."""
+    try:
+        return infer_freq(timestamps)
+    except DataValidationError:  # fewer than two distinct timestamps
+        return pd.Timedelta(0)
+
+
+def _matching_rows(inc: pd.DataFrame, ranked: pd.DataFrame, step: pd.Timedelta) -> np.ndarray:
+    """Per incident, the ranked row of its zone whose interval holds it (NaN when none)."""
+    slots = ranked[["zone", "timestamp"]].assign(_row=np.arange(len(ranked)))
+    matched = pd.merge_asof(
+        inc.assign(_order=np.arange(len(inc))).sort_values("timestamp"),
+        slots.sort_values("timestamp"),
+        on="timestamp",
+        by="zone",
+        direction="backward",
+        tolerance=max(step - pd.Timedelta(1, "ns"), pd.Timedelta(0)),
+    ).sort_values("_order")
+    return matched["_row"].to_numpy(dtype="float64")

@@ -1,4 +1,4 @@
-"""Technology KPIs of forecasts: accuracy tables from a backtest table.
+"""Technology KPIs of forecasts: the accuracy table of a backtest, and skill against baselines.
 
 The input is the long table of ``backtest(...)``, one row per (model, origin,
 zone, horizon): ``model, fold, origin, zone, timestamp, horizon``, quantile
@@ -7,7 +7,8 @@ rows of a model means that model does not produce it), ``actual`` (NaN = not
 observed), ``event`` and ``scale`` (the in-sample seasonal-naive MAE of the zone
 before the origin).
 
-Definitions (see :mod:`crowdcast.evaluation._metrics` for the metrics):
+The metrics are those of :mod:`crowdcast.evaluation._metrics`, from the same
+row terms: :func:`kpis` sums them per model and group. Definitions:
 
 - a row is **scored** when its actual is observed; ``n`` counts scored rows and
   ``n_missing`` the rows skipped because the actual is NaN (never read as 0);
@@ -20,39 +21,44 @@ Definitions (see :mod:`crowdcast.evaluation._metrics` for the metrics):
   produces (so it compares like with like only between models with the same
   quantiles: a median-only model's pinball is its MAE / 2); ``coverage`` and
   ``width`` are those of the ``interval`` pair (``(0.1, 0.9)`` → ``q0.1``–``q0.9``,
-  nominal 80 %), NaN for a model without it;
-- **daily peaks** (:func:`peak_days`): for each model, origin, zone and *local*
-  date of the target timestamp with at least one observed actual, the actual
-  peak is the largest observed actual and its time the first interval where it
-  occurs; the forecast peak is the largest ``q0.5`` over the **same observed
-  intervals** and its time the first interval where that occurs. Comparing over
-  the same intervals keeps an unobserved interval from counting against the
-  forecast. ``peak_error = forecast peak - actual peak`` (positive:
-  over-forecast) and ``timing_error_hours = forecast peak time - actual peak
-  time`` in hours (positive: the forecast peaks later than reality).
+  nominal 80 %), NaN for a model without it.
+
+The daily peaks are in :mod:`crowdcast.evaluation._peaks`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from crowdcast.evaluation._metrics import FloatArray, _pinball_terms, _smape_terms
-from crowdcast.exceptions import (
-    DataValidationError,
-    ParameterError,
-    Problem,
-    SchemaError,
+from crowdcast._validation import Problems, check_timezone
+from crowdcast.evaluation._metrics import (
+    POINT_METRICS,
+    FloatArray,
+    covered,
+    crossing_problem,
+    interval_width,
+    pinball_terms,
+    scaled_error,
 )
+from crowdcast.evaluation._tables import (
+    BACKTEST_HINT,
+    GROUP_KEYS,
+    POINT,
+    check_forecasts,
+    check_table,
+    group_keys,
+    interval_levels,
+    model_categories,
+    produced_columns,
+)
+from crowdcast.exceptions import DataValidationError, ParameterError, Problem, SchemaError
 from crowdcast.schemas import quantile_column, quantile_columns
 
-__all__ = ["kpis", "peak_days", "peak_kpis", "skill"]
-
-GROUP_KEYS = ("zone", "horizon", "hour", "event", "origin", "weekday")
-"""What :func:`kpis` can group by; ``hour`` and ``weekday`` (0 = Monday) are local."""
+__all__ = ["SKILL_METRICS", "kpis", "skill"]
 
 KPI_COLUMNS = (
     "n",
@@ -70,182 +76,7 @@ KPI_COLUMNS = (
 SKILL_METRICS = ("mae", "rmse", "mase", "smape", "pinball")
 """Metrics where lower is better and 0 is perfect: the ones a skill score makes sense for."""
 
-_POINT = "q0.5"
 _KPI_REQUIRED = ("model", "origin", "zone", "timestamp", "horizon", "actual", "event", "scale")
-_PEAK_REQUIRED = ("model", "origin", "zone", "timestamp", "actual")
-_BACKTEST_HINT = "pass the table from backtest(...)"
-
-
-# ---------------------------------------------------------------------------- validation
-
-
-def _check_timezone(timezone: object) -> None:
-    try:
-        pd.Timestamp("2000-01-01", tz="UTC").tz_convert(timezone)  # type: ignore[arg-type]
-    except (KeyError, TypeError, ValueError, AttributeError):
-        raise ParameterError(
-            [Problem("`timezone`", "an IANA time zone like 'Europe/Amsterdam'", repr(timezone))]
-        ) from None
-
-
-def _check_by(by: str | Sequence[str] | None) -> list[str]:
-    keys = [by] if isinstance(by, str) else list(by or [])
-    unknown = [k for k in keys if k not in GROUP_KEYS]
-    if unknown:
-        raise ParameterError(
-            [Problem("`by`", f"None or some of {list(GROUP_KEYS)}", repr(unknown))]
-        )
-    return list(dict.fromkeys(keys))
-
-
-def _check_interval(interval: object) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in interval)  # type: ignore[attr-defined]
-    except (TypeError, ValueError):
-        lo = hi = float("nan")
-    if not 0 < lo < hi < 1:
-        raise ParameterError(
-            [
-                Problem(
-                    "`interval`",
-                    "two quantile levels (lower, upper) with 0 < lower < upper < 1",
-                    repr(interval),
-                    hint="e.g. interval=(0.1, 0.9) for the central 80 % interval",
-                )
-            ]
-        )
-    return lo, hi
-
-
-def _check_table(table: object, required: Sequence[str], function: str) -> pd.DataFrame:
-    if not isinstance(table, pd.DataFrame):
-        raise ParameterError(
-            [
-                Problem(
-                    f"`table` of {function}()",
-                    "a pandas DataFrame",
-                    type(table).__name__,
-                    hint=_BACKTEST_HINT,
-                )
-            ]
-        )
-    problems = []
-    missing = [c for c in (*required, _POINT) if c not in table.columns]
-    if missing:
-        problems.append(
-            Problem(
-                f"the backtest table passed to {function}()",
-                f"a table with columns {[*required, _POINT]} (and more quantiles)",
-                f"missing {missing}",
-                hint=_BACKTEST_HINT,
-            )
-        )
-    if "timestamp" in table.columns and not isinstance(
-        table["timestamp"].dtype, pd.DatetimeTZDtype
-    ):
-        problems.append(
-            Problem(
-                "`timestamp`",
-                "timezone-aware datetimes (datetime64[ns, UTC])",
-                str(table["timestamp"].dtype),
-                column="timestamp",
-                hint="localise or convert with .dt.tz_localize('UTC'); " + _BACKTEST_HINT,
-            )
-        )
-    numeric = ["actual", *(["scale"] if "scale" in required else []), *quantile_columns(table)]
-    for col in numeric:
-        if col in table.columns and (
-            not pd.api.types.is_numeric_dtype(table[col]) or pd.api.types.is_bool_dtype(table[col])
-        ):
-            problems.append(
-                Problem(
-                    f"`{col}`", "numeric", str(table[col].dtype), column=col, hint=_BACKTEST_HINT
-                )
-            )
-    if (
-        "event" in required
-        and "event" in table.columns
-        and (not pd.api.types.is_bool_dtype(table["event"]) or table["event"].isna().any())
-    ):
-        problems.append(
-            Problem("`event`", "booleans without missing values", str(table["event"].dtype))
-        )
-    if problems:
-        raise SchemaError(problems, title=f"Invalid backtest table for {function}()")
-    keys = ["model", "origin", "zone", "timestamp"]
-    dup = table.duplicated(keys)
-    if dup.any():
-        rows = table.index[dup]
-        raise DataValidationError(
-            [
-                Problem(
-                    "rows of the backtest table",
-                    "unique per (model, origin, zone, timestamp)",
-                    f"{len(rows)} duplicate row(s)",
-                    rows=tuple(rows.tolist()),
-                    hint="a row counted twice would weigh twice; " + _BACKTEST_HINT,
-                )
-            ],
-            title=f"Invalid backtest table for {function}()",
-        )
-    return table
-
-
-def _has_column(table: pd.DataFrame, cols: Iterable[str]) -> dict[str, np.ndarray]:
-    """Per row: does the row's model produce quantile column ``c`` (any non-NaN value)."""
-    out = {}
-    for c in cols:
-        per_model = table[c].notna().groupby(table["model"], sort=False).any()
-        out[c] = table["model"].map(per_model).to_numpy(dtype=bool)
-    return out
-
-
-def _check_forecasts(
-    table: pd.DataFrame, observed: np.ndarray, has: dict[str, np.ndarray], function: str
-) -> None:
-    """NaN forecasts on observed rows of a model that produces the column are errors."""
-    problems = []
-    lacking = ~has[_POINT]
-    if lacking.any():
-        names = list(pd.unique(table["model"][lacking]))
-        problems.append(
-            Problem(
-                f"`{_POINT}` (the point forecast behind mae, rmse, mase, smape, bias)",
-                "produced by every model",
-                f"all NaN for model(s) {names}",
-                column=_POINT,
-                hint=_BACKTEST_HINT,
-            )
-        )
-    for c, has_c in has.items():
-        bad = observed & has_c & table[c].isna().to_numpy()
-        if bad.any():
-            models = list(pd.unique(table["model"][bad]))
-            metrics = (
-                "mae, rmse, mase, smape, bias, pinball" if c == _POINT else "pinball, coverage"
-            )
-            problems.append(
-                Problem(
-                    f"`{c}` (used by {metrics})",
-                    "a number on every row whose actual is observed",
-                    f"NaN on {int(bad.sum())} observed row(s) of model(s) {models}",
-                    column=c,
-                    rows=tuple(table.index[bad].tolist()),
-                    hint="the model failed to forecast these rows; they are not skipped "
-                    "because that would flatter the model. Fix the model or drop the rows",
-                )
-            )
-    if problems:
-        raise DataValidationError(problems, title=f"Cannot compute {function}()")
-
-
-def _model_categories(table: pd.DataFrame) -> pd.Categorical:
-    """``model`` as a categorical ordered by first appearance (for deterministic output)."""
-    return pd.Categorical(table["model"], categories=pd.unique(table["model"]))
-
-
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    return num / den.where(den > 0)
 
 
 # ---------------------------------------------------------------------------- kpis
@@ -296,108 +127,22 @@ def kpis(
        model  n  n_missing   mae  bias  mase  coverage  width
     0  naive  2          1  11.0 -11.0  2.75       0.5   15.0
     """
-    keys = _check_by(by)
-    _check_timezone(timezone)
-    lo_tau, hi_tau = _check_interval(interval)
-    table = _check_table(table, _KPI_REQUIRED, "kpis")
-    qcols = quantile_columns(table)
-    y = table["actual"].to_numpy(dtype="float64", na_value=np.nan)
-    obs = ~np.isnan(y)
-    has = _has_column(table, qcols)
-    _check_forecasts(table, obs, has, "kpis")
-
-    def col(name: str) -> FloatArray:
-        return table[name].to_numpy(dtype="float64", na_value=np.nan)
-
-    f = col(_POINT)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        e = np.where(obs, f - y, 0.0)
-        ae = np.abs(e)
-        s = col("scale")
-        negative = obs & (s < 0)
-        if negative.any():
-            raise DataValidationError(
-                [
-                    Problem(
-                        "`scale`",
-                        "a non-negative MAE, or NaN when not computable",
-                        f"negative on {int(negative.sum())} row(s)",
-                        column="scale",
-                        rows=tuple(table.index[negative].tolist()),
-                        hint=_BACKTEST_HINT,
-                    )
-                ],
-                title="Cannot compute kpis()",
-            )
-        use_scale = obs & np.isfinite(s) & (s > 0)
-        ase = np.where(use_scale, ae / s, 0.0)
-        pin_sum = np.zeros(len(table))
-        n_q = np.zeros(len(table))
-        for c, tau in qcols.items():  # a handful of quantile columns, never rows
-            use = obs & has[c]
-            pin_sum += np.where(use, _pinball_terms(y, col(c), tau), 0.0)
-            n_q += use
-        pin = np.where(obs, pin_sum / np.maximum(n_q, 1), 0.0)
-        lo_col, hi_col = quantile_column(lo_tau), quantile_column(hi_tau)
-        if lo_col in has and hi_col in has:
-            lo, hi = col(lo_col), col(hi_col)
-            use_int = obs & has[lo_col] & has[hi_col]
-            crossing = use_int & (lo > hi)
-            if crossing.any():
-                raise DataValidationError(
-                    [
-                        Problem(
-                            f"`{lo_col}`",
-                            f"at most `{hi_col}`",
-                            f"above it on {int(crossing.sum())} row(s) (crossing quantiles)",
-                            rows=tuple(table.index[crossing].tolist()),
-                            hint="forecasts must keep their quantiles in order",
-                        )
-                    ],
-                    title="Cannot compute kpis()",
-                )
-            inside = np.where(use_int, (lo <= y) & (y <= hi), 0.0)
-            wid = np.where(use_int, hi - lo, 0.0)
-        else:
-            use_int = np.zeros(len(table), dtype=bool)
-            inside = wid = np.zeros(len(table))
-        parts = pd.DataFrame(
-            {
-                "model": _model_categories(table),
-                **_group_columns(table, keys, timezone),
-                "n": obs.astype("int64"),
-                "n_missing": (~obs).astype("int64"),
-                "n_mase": use_scale.astype("int64"),
-                "_n_int": use_int.astype("int64"),
-                "_ae": ae,
-                "_se": e**2,
-                "_e": e,
-                "_sape": np.where(obs, _smape_terms(y, f), 0.0),
-                "_ase": ase,
-                "_pin": pin,
-                "_in": inside,
-                "_wid": wid,
-            },
-            index=table.index,
-        )
-    g = parts.groupby(["model", *keys], observed=True, sort=True, dropna=False).sum()
-    n = g["n"]
-    out = pd.DataFrame(
+    arguments = Problems(error=ParameterError, title="Invalid arguments of kpis()")
+    keys = group_keys(by, arguments)
+    arguments.attempt(check_timezone, timezone)
+    lo_tau, hi_tau = interval_levels(interval, arguments)
+    arguments.raise_if_any()
+    table = check_table(table, _KPI_REQUIRED, "kpis")
+    terms = pd.DataFrame(
         {
-            "n": n,
-            "n_missing": g["n_missing"],
-            "n_mase": g["n_mase"],
-            "mae": _ratio(g["_ae"], n),
-            "rmse": np.sqrt(_ratio(g["_se"], n)),
-            "mase": _ratio(g["_ase"], g["n_mase"]),
-            "smape": _ratio(g["_sape"], n),
-            "bias": _ratio(g["_e"], n),
-            "pinball": _ratio(g["_pin"], n),
-            "coverage": _ratio(g["_in"], g["_n_int"]),
-            "width": _ratio(g["_wid"], g["_n_int"]),
+            "model": model_categories(table),
+            **_group_columns(table, keys, timezone),
+            **_row_terms(table, (lo_tau, hi_tau)),
         },
-        index=g.index,
-    ).reset_index()
+        index=table.index,
+    )
+    sums = terms.groupby(["model", *keys], observed=True, sort=True, dropna=False).sum()
+    out = _means(sums).reset_index()
     out["model"] = out["model"].astype(table["model"].dtype)
     out[["n", "n_missing", "n_mase"]] = out[["n", "n_missing", "n_mase"]].astype("int64")
     out.attrs = {
@@ -406,6 +151,113 @@ def kpis(
         "timezone": str(timezone),
     }
     return out
+
+
+def _row_terms(table: pd.DataFrame, interval: tuple[float, float]) -> dict[str, np.ndarray]:
+    """Per row, the counts and the metric terms that :func:`kpis` sums per group.
+
+    Rows that are not scored by a metric hold 0 in its terms; the counts say
+    how many rows each metric's sum is over.
+    """
+
+    def col(name: str) -> FloatArray:
+        return table[name].to_numpy(dtype="float64", na_value=np.nan)
+
+    y = col("actual")
+    obs = ~np.isnan(y)
+    taus = quantile_columns(table)
+    has = produced_columns(table, taus)
+    found = Problems(title="Cannot compute kpis()")
+    check_forecasts(table, obs, has, found)
+    f, s = col(POINT), col("scale")
+    negative = obs & (s < 0)
+    if negative.any():
+        found.add(
+            "`scale`",
+            "a non-negative MAE, or NaN when not computable",
+            f"negative on {int(negative.sum())} row(s)",
+            column="scale",
+            rows=table.index[negative].tolist(),
+            hint=BACKTEST_HINT,
+        )
+    use_scale = obs & np.isfinite(s) & (s > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = {
+            "n": obs.astype("int64"),
+            "n_missing": (~obs).astype("int64"),
+            "n_mase": use_scale.astype("int64"),
+            **{name: np.where(obs, m.term(y, f), 0.0) for name, m in POINT_METRICS.items()},
+            "mase": np.where(use_scale, scaled_error(y, f, s), 0.0),
+            "pinball": _pinball_rows(table, y, obs, taus, has),
+            **_interval_rows(table, y, obs, has, interval, found),
+        }
+    found.raise_if_any()
+    return terms
+
+
+def _pinball_rows(
+    table: pd.DataFrame,
+    y: FloatArray,
+    obs: np.ndarray,
+    taus: Mapping[str, float],
+    has: dict[str, np.ndarray],
+) -> FloatArray:
+    """Per scored row, the mean pinball loss over the quantile columns its model produces."""
+    pin_sum = np.zeros(len(table))
+    n_q = np.zeros(len(table))
+    for c, tau in taus.items():  # a handful of quantile columns, never rows
+        use = obs & has[c]
+        q = table[c].to_numpy(dtype="float64", na_value=np.nan)
+        pin_sum += np.where(use, pinball_terms(y, q, tau), 0.0)
+        n_q += use
+    return np.where(obs, pin_sum / np.maximum(n_q, 1), 0.0)
+
+
+def _interval_rows(
+    table: pd.DataFrame,
+    y: FloatArray,
+    obs: np.ndarray,
+    has: dict[str, np.ndarray],
+    interval: tuple[float, float],
+    found: Problems,
+) -> dict[str, np.ndarray]:
+    """Per row, the coverage and width terms of ``interval`` and the count of rows they score."""
+    lo_col, hi_col = quantile_column(interval[0]), quantile_column(interval[1])
+    if lo_col not in has or hi_col not in has:
+        zeros = np.zeros(len(table))
+        return {"n_interval": zeros.astype("int64"), "coverage": zeros, "width": zeros}
+    lo = table[lo_col].to_numpy(dtype="float64", na_value=np.nan)
+    hi = table[hi_col].to_numpy(dtype="float64", na_value=np.nan)
+    use = obs & has[lo_col] & has[hi_col]
+    crossing = crossing_problem(
+        lo, hi, use, what=(f"`{lo_col}`", f"`{hi_col}`"), labels=table.index
+    )
+    if crossing is not None:
+        found.extend([crossing])
+    return {
+        "n_interval": use.astype("int64"),
+        "coverage": np.where(use, covered(y, lo, hi), 0.0),
+        "width": np.where(use, interval_width(lo, hi), 0.0),
+    }
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    return num / den.where(den > 0)
+
+
+def _means(sums: pd.DataFrame) -> pd.DataFrame:
+    """The KPI columns from the per-group sums of the row terms."""
+    n = sums["n"]
+    point = {name: m.finished(_ratio(sums[name], n)) for name, m in POINT_METRICS.items()}
+    means = {
+        **point,
+        "mase": _ratio(sums["mase"], sums["n_mase"]),
+        "pinball": _ratio(sums["pinball"], n),
+        "coverage": _ratio(sums["coverage"], sums["n_interval"]),
+        "width": _ratio(sums["width"], sums["n_interval"]),
+    }
+    columns = {**{c: sums[c] for c in ("n", "n_missing", "n_mase")}, **means}
+    return pd.DataFrame({c: columns[c] for c in KPI_COLUMNS}, index=sums.index)
 
 
 def _group_columns(
@@ -422,198 +274,6 @@ def _group_columns(
         else:
             cols[k] = table[k].array
     return cols
-
-
-# ---------------------------------------------------------------------------- peaks
-
-
-def peak_days(table: pd.DataFrame, *, timezone: str | dt.tzinfo) -> pd.DataFrame:
-    """The daily peak of every forecast day, actual against forecast (``q0.5``).
-
-    A forecast day is a (model, origin, zone, local date of the target in
-    ``timezone``) with at least one observed actual; see the module docstring
-    for the exact definitions of the peaks and the errors.
-
-    Returns
-    -------
-    DataFrame
-        ``model, origin, zone, day`` (a ``datetime.date``), ``n_intervals``
-        (rows of that day), ``n_observed`` (of them with an actual),
-        ``complete`` (True when the rows cover the whole local day at the
-        forecast's regular step, every one observed: a peak of a partial day is
-        only the peak of the covered window), ``actual_peak``,
-        ``actual_peak_time``, ``forecast_peak``, ``forecast_peak_time`` (UTC),
-        ``peak_error`` and ``timing_error_hours``. Models in order of first
-        appearance, then sorted by origin, zone and day.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.Timestamp("2024-06-01 10:00", tz="UTC")
-    >>> table = pd.DataFrame({"model": "m", "origin": t, "zone": "square",
-    ...     "timestamp": [t + pd.Timedelta(hours=h) for h in range(4)],
-    ...     "q0.5": [10.0, 30.0, 20.0, 5.0], "actual": [10.0, 20.0, 40.0, float("nan")]})
-    >>> d = peak_days(table, timezone="Europe/Amsterdam")
-    >>> d[["day", "actual_peak", "forecast_peak", "peak_error", "timing_error_hours"]]
-              day  actual_peak  forecast_peak  peak_error  timing_error_hours
-    0  2024-06-01         40.0           30.0       -10.0                -1.0
-    """
-    return _peak_days(table, timezone, "peak_days")[0]
-
-
-def _peak_days(
-    table: pd.DataFrame, timezone: str | dt.tzinfo, function: str
-) -> tuple[pd.DataFrame, dict[Hashable, int]]:
-    """The per-day table and, per model, the number of forecast days without observations."""
-    _check_timezone(timezone)
-    table = _check_table(table, _PEAK_REQUIRED, function)
-    y = table["actual"].to_numpy(dtype="float64", na_value=np.nan)
-    obs = ~np.isnan(y)
-    _check_forecasts(table, obs, _has_column(table, [_POINT]), function)
-    ts = table["timestamp"]
-    day = ts.dt.tz_convert(timezone).dt.tz_localize(None).dt.normalize()
-    keys = ["model", "origin", "zone", "day"]
-    rows = pd.DataFrame(
-        {
-            "model": _model_categories(table),
-            "origin": table["origin"].array,
-            "zone": table["zone"].array,
-            "day": day.array,
-            "timestamp": ts.array,
-            "actual": y,
-            "forecast": table[_POINT].to_numpy(dtype="float64", na_value=np.nan),
-            "observed": obs,
-        },
-        index=table.index,
-    )
-    # The regular step of each forecast (origin, zone): span / (rows - 1).
-    per_fc = rows.groupby(["model", "origin", "zone"], observed=True, sort=False)["timestamp"]
-    span = per_fc.transform("max") - per_fc.transform("min")
-    count = per_fc.transform("size")
-    step = span / (count - 1).where(count > 1)
-    rows["step"] = step
-    grouped = rows.groupby(keys, observed=True, sort=True)
-    days = grouped.agg(
-        n_intervals=("timestamp", "size"),
-        n_observed=("observed", "sum"),
-        first=("timestamp", "min"),
-        step=("step", "first"),
-    )
-    # complete: the rows start at local midnight and fill the local day (23/24/25 h) at the step.
-    start = _local_midnight_utc(days.index.get_level_values("day"), timezone)
-    end = _local_midnight_utc(days.index.get_level_values("day") + pd.Timedelta(days=1), timezone)
-    length = pd.Series(end - start, index=days.index)
-    days["complete"] = (
-        (days["n_observed"] == days["n_intervals"])
-        & (days["first"] == pd.Series(start, index=days.index))
-        & (days["step"] * days["n_intervals"] == length).fillna(False).astype(bool)
-    )
-    seen = rows[obs]
-    peak = seen.groupby(keys, observed=True, sort=True).agg(
-        actual_peak=("actual", "max"), forecast_peak=("forecast", "max")
-    )
-    at_a = seen["actual"] == seen.groupby(keys, observed=True)["actual"].transform("max")
-    at_f = seen["forecast"] == seen.groupby(keys, observed=True)["forecast"].transform("max")
-    peak["actual_peak_time"] = seen[at_a].groupby(keys, observed=True)["timestamp"].min()
-    peak["forecast_peak_time"] = seen[at_f].groupby(keys, observed=True)["timestamp"].min()
-    out = days[["n_intervals", "n_observed", "complete"]].join(peak, how="inner")
-    out["n_observed"] = out["n_observed"].astype("int64")
-    out["peak_error"] = out["forecast_peak"] - out["actual_peak"]
-    timing = out["forecast_peak_time"] - out["actual_peak_time"]
-    out["timing_error_hours"] = timing.dt.total_seconds() / 3600.0
-    out = out[
-        [
-            "n_intervals",
-            "n_observed",
-            "complete",
-            "actual_peak",
-            "actual_peak_time",
-            "forecast_peak",
-            "forecast_peak_time",
-            "peak_error",
-            "timing_error_hours",
-        ]
-    ].reset_index()
-    out["day"] = out["day"].dt.date
-    out["model"] = out["model"].astype(table["model"].dtype)
-    out.attrs = {"timezone": str(timezone)}
-    return out, _unobserved(days)
-
-
-def _local_midnight_utc(days: pd.Index, timezone: str | dt.tzinfo) -> pd.DatetimeIndex:
-    """UTC instants of local midnight of naive local dates (shifted forward if nonexistent)."""
-    idx = pd.DatetimeIndex(days)
-    local = idx.tz_localize(
-        timezone, ambiguous=np.ones(len(idx), dtype=bool), nonexistent="shift_forward"
-    )
-    return local.tz_convert("UTC")
-
-
-def _unobserved(days: pd.DataFrame) -> dict[Hashable, int]:
-    """Per model: forecast days without a single observed actual."""
-    none = days[days["n_observed"] == 0]
-    counts = none.index.get_level_values("model").value_counts(sort=False)
-    return {m: int(c) for m, c in counts.items() if c}
-
-
-def peak_kpis(
-    table: pd.DataFrame, *, timezone: str | dt.tzinfo, complete_only: bool = False
-) -> pd.DataFrame:
-    """Daily-peak KPIs per model: level and timing of the peak (see :func:`peak_days`).
-
-    Parameters
-    ----------
-    table
-        The long table of ``backtest(...)``.
-    timezone
-        The site's time zone: days are local calendar days.
-    complete_only
-        Judge only days the forecast covers completely, every interval observed.
-
-    Returns
-    -------
-    DataFrame
-        One row per model (order of first appearance): ``n_days`` (forecast
-        days judged), ``n_complete_days``, ``n_unobserved_days`` (forecast days
-        without any observed actual, left out), ``peak_mae`` (mean ``|forecast
-        peak - actual peak|``), ``peak_bias`` (mean ``forecast peak - actual
-        peak``), ``timing_mae_hours`` (mean ``|timing error|``) and
-        ``timing_bias_hours`` (mean timing error; positive: forecast peaks late).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.Timestamp("2024-06-01 10:00", tz="UTC")
-    >>> table = pd.DataFrame({"model": "m", "origin": t, "zone": "square",
-    ...     "timestamp": [t + pd.Timedelta(hours=h) for h in range(4)],
-    ...     "q0.5": [10.0, 30.0, 20.0, 5.0], "actual": [10.0, 20.0, 40.0, float("nan")]})
-    >>> peak_kpis(table, timezone="Europe/Amsterdam")[["model", "n_days", "peak_mae",
-    ...     "timing_mae_hours"]]
-      model  n_days  peak_mae  timing_mae_hours
-    0     m       1      10.0               1.0
-    """
-    per_day, unobserved = _peak_days(table, timezone, "peak_kpis")
-    if complete_only:
-        per_day = per_day[per_day["complete"]]
-    models = pd.Index(pd.unique(table["model"]), name="model")
-    g = per_day.assign(
-        abs_peak=per_day["peak_error"].abs(), abs_timing=per_day["timing_error_hours"].abs()
-    ).groupby("model", sort=False)
-    out = pd.DataFrame(
-        {
-            "n_days": g.size(),
-            "n_complete_days": g["complete"].sum(),
-            "peak_mae": g["abs_peak"].mean(),
-            "peak_bias": g["peak_error"].mean(),
-            "timing_mae_hours": g["abs_timing"].mean(),
-            "timing_bias_hours": g["timing_error_hours"].mean(),
-        }
-    ).reindex(models)
-    out[["n_days", "n_complete_days"]] = out[["n_days", "n_complete_days"]].fillna(0)
-    out.insert(2, "n_unobserved_days", [unobserved.get(m, 0) for m in models])
-    out = out.astype({"n_days": "int64", "n_complete_days": "int64"}).reset_index()
-    out.attrs = {"timezone": str(timezone), "complete_only": complete_only}
-    return out
 
 
 # ---------------------------------------------------------------------------- skill
@@ -653,6 +313,32 @@ def skill(
       baseline  model  mae_skill  rmse_skill
     0    naive  naive        0.0        0.00
     1    naive    gbm        0.2       -0.25
+    """
+    metrics, keys, baselines = _skill_inputs(kpi_table, baseline, metrics)
+    blocks = []
+    left = kpi_table[["model", *keys, *metrics]].reset_index(drop=True)
+    for b in baselines:  # one block per baseline model, never per row
+        base = left.loc[left["model"] == b, [*keys, *metrics]]
+        if keys:
+            merged = left.merge(base, on=keys, how="left", suffixes=("", "_b"), sort=False)
+        else:
+            merged = left.merge(base.add_suffix("_b"), how="cross")
+        block = merged[["model", *keys]].copy()
+        for m in metrics:
+            den = merged[f"{m}_b"].where(merged[f"{m}_b"] > 0)
+            block[f"{m}_skill"] = 1.0 - merged[m] / den
+        block.insert(0, "baseline", b)
+        blocks.append(block)
+    return pd.concat(blocks, ignore_index=True)
+
+
+def _skill_inputs(
+    kpi_table: object, baseline: str | Sequence[str], metrics: Sequence[str]
+) -> tuple[list[str], list[str], list[str]]:
+    """The metrics, the group keys and the baselines of a :func:`skill` call, checked.
+
+    The arguments are checked before the table, the table before the
+    baselines (which must be models of it); each step raises on its own.
     """
     metrics = list(metrics)
     wrong = [m for m in metrics if m not in SKILL_METRICS]
@@ -710,18 +396,4 @@ def skill(
                 )
             ]
         )
-    blocks = []
-    left = kpi_table[["model", *keys, *metrics]].reset_index(drop=True)
-    for b in baselines:  # one block per baseline model, never per row
-        base = left.loc[left["model"] == b, [*keys, *metrics]]
-        if keys:
-            merged = left.merge(base, on=keys, how="left", suffixes=("", "_b"), sort=False)
-        else:
-            merged = left.merge(base.add_suffix("_b"), how="cross")
-        block = merged[["model", *keys]].copy()
-        for m in metrics:
-            den = merged[f"{m}_b"].where(merged[f"{m}_b"] > 0)
-            block[f"{m}_skill"] = 1.0 - merged[m] / den
-        block.insert(0, "baseline", b)
-        blocks.append(block)
-    return pd.concat(blocks, ignore_index=True)
+    return metrics, keys, baselines

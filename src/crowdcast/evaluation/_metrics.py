@@ -23,11 +23,18 @@ Definitions, with ``e = forecast - actual`` over the scored rows:
   ``ρ_τ(u) = τ·u`` if ``u >= 0`` else ``(τ - 1)·u`` (so at τ = 0.5 it is MAE / 2);
 - ``coverage`` = share of rows with ``lower <= actual <= upper``; ``width`` =
   mean ``upper - lower``.
+
+Each definition is written once, as a term per row (``abs_error``,
+``smape_terms``, ``pinball_terms``, ... and :data:`POINT_METRICS`): the array
+functions here average the terms over the rows they are given, and
+:func:`crowdcast.evaluation.kpis` sums the same terms per model and group.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -130,23 +137,106 @@ def _mean(terms: FloatArray, mask: BoolArray) -> float:
     return float(terms[mask].sum() / n) if n else float("nan")
 
 
-# ---------------------------------------------------------------------------- row terms
-# Shared with the grouped KPIs so both use one definition. Values on rows
-# outside ``mask`` are meaningless (they may be NaN).
+def _point_metric(name: str, actual: object, forecast: object) -> float:
+    """One point metric of :data:`POINT_METRICS` over the observed rows."""
+    y, m = _actual(actual, name)
+    f = _forecast(forecast, "forecast", name, y, m)
+    metric = POINT_METRICS[name]
+    return float(metric.finished(_mean(metric.term(y, f), m)))
 
 
-def _smape_terms(y: FloatArray, f: FloatArray) -> FloatArray:
-    """``200·|f - y| / (|y| + |f|)`` per row; 0 where both are 0."""
+# ---------------------------------------------------------------------------- definitions
+# The one definition of each metric: a term per row. The array functions below average
+# the terms over their scored rows (numpy); ``kpis`` sums them per group (pandas). Terms
+# on rows that are not scored are meaningless (they may be NaN): the caller masks them.
+
+
+def error(y: FloatArray, f: FloatArray) -> FloatArray:
+    """``f - y`` per row (bias; positive: over-forecast)."""
+    return f - y
+
+
+def abs_error(y: FloatArray, f: FloatArray) -> FloatArray:
+    """``|f - y|`` per row (MAE)."""
+    return np.abs(f - y)
+
+
+def squared_error(y: FloatArray, f: FloatArray) -> FloatArray:
+    """``(f - y)²`` per row (RMSE, before its square root)."""
+    return (f - y) ** 2
+
+
+def smape_terms(y: FloatArray, f: FloatArray) -> FloatArray:
+    """``200·|f - y| / (|y| + |f|)`` per row; 0 where both are 0 (sMAPE)."""
     den = np.abs(y) + np.abs(f)
     with np.errstate(invalid="ignore", divide="ignore"):
         t = np.minimum(200.0 * np.abs(f - y) / den, 200.0)  # rounding can overshoot 200
     return np.where(den == 0, 0.0, t)
 
 
-def _pinball_terms(y: FloatArray, q: FloatArray, tau: float | FloatArray) -> FloatArray:
-    """``ρ_τ(y - q)`` per row."""
+def scaled_error(y: FloatArray, f: FloatArray, scale: FloatArray) -> FloatArray:
+    """``|f - y| / scale`` per row (MASE); meaningless where the scale is not positive."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs(f - y) / scale
+
+
+def pinball_terms(y: FloatArray, q: FloatArray, tau: float | FloatArray) -> FloatArray:
+    """``ρ_τ(y - q)`` per row (pinball loss)."""
     u = y - q
     return np.maximum(tau * u, (tau - 1.0) * u)
+
+
+def covered(y: FloatArray, lower: FloatArray, upper: FloatArray) -> FloatArray:
+    """1.0 where ``lower <= y <= upper`` (bounds included), else 0.0 (coverage)."""
+    return ((lower <= y) & (y <= upper)).astype("float64")
+
+
+def interval_width(lower: FloatArray, upper: FloatArray) -> FloatArray:
+    """``upper - lower`` per row (width)."""
+    return upper - lower
+
+
+@dataclass(frozen=True)
+class PointMetric:
+    """A metric of the point forecast: its row term, and what is applied to the mean."""
+
+    term: Callable[[FloatArray, FloatArray], FloatArray]
+    finish: Callable[[Any], Any] | None = None
+
+    def finished(self, mean: Any) -> Any:
+        """The metric from the mean of its terms (a float, or a Series of group means)."""
+        return mean if self.finish is None else self.finish(mean)
+
+
+#: The point metrics, in the order of the KPI table.
+POINT_METRICS: dict[str, PointMetric] = {
+    "mae": PointMetric(abs_error),
+    "rmse": PointMetric(squared_error, np.sqrt),
+    "smape": PointMetric(smape_terms),
+    "bias": PointMetric(error),
+}
+
+
+def crossing_problem(
+    lower: FloatArray,
+    upper: FloatArray,
+    scored: BoolArray,
+    *,
+    what: tuple[str, str],
+    labels: pd.Index | None = None,
+) -> Problem | None:
+    """The problem of ``what[0]`` above ``what[1]`` on scored rows (positions, or ``labels``)."""
+    bad = scored & (lower > upper)
+    if not bad.any():
+        return None
+    rows = np.flatnonzero(bad) if labels is None else labels[bad]
+    return Problem(
+        what[0],
+        f"at most {what[1]}",
+        f"above it on {int(bad.sum())} row(s) (crossing quantiles)",
+        rows=tuple(rows.tolist()),
+        hint="forecasts must keep their quantiles in order; sort them per row",
+    )
 
 
 # ---------------------------------------------------------------------------- public
@@ -173,9 +263,7 @@ def mae(actual: npt.ArrayLike | pd.Series, forecast: npt.ArrayLike | pd.Series) 
     >>> mae([10.0, float("nan"), 4.0], [12.0, 99.0, 1.0])   # (2 + 3) / 2; the NaN row is skipped
     2.5
     """
-    y, m = _actual(actual, "mae")
-    f = _forecast(forecast, "forecast", "mae", y, m)
-    return _mean(np.abs(f - y), m)
+    return _point_metric("mae", actual, forecast)
 
 
 def rmse(actual: npt.ArrayLike | pd.Series, forecast: npt.ArrayLike | pd.Series) -> float:
@@ -186,9 +274,7 @@ def rmse(actual: npt.ArrayLike | pd.Series, forecast: npt.ArrayLike | pd.Series)
     >>> rmse([0.0, 0.0], [3.0, -4.0])   # sqrt((9 + 16) / 2)
     3.5355339059327378
     """
-    y, m = _actual(actual, "rmse")
-    f = _forecast(forecast, "forecast", "rmse", y, m)
-    return float(np.sqrt(_mean((f - y) ** 2, m)))
+    return _point_metric("rmse", actual, forecast)
 
 
 def bias(actual: npt.ArrayLike | pd.Series, forecast: npt.ArrayLike | pd.Series) -> float:
@@ -199,9 +285,7 @@ def bias(actual: npt.ArrayLike | pd.Series, forecast: npt.ArrayLike | pd.Series)
     >>> bias([10.0, 10.0], [13.0, 9.0])   # (3 - 1) / 2
     1.0
     """
-    y, m = _actual(actual, "bias")
-    f = _forecast(forecast, "forecast", "bias", y, m)
-    return _mean(f - y, m)
+    return _point_metric("bias", actual, forecast)
 
 
 def smape(actual: npt.ArrayLike | pd.Series, forecast: npt.ArrayLike | pd.Series) -> float:
@@ -214,9 +298,7 @@ def smape(actual: npt.ArrayLike | pd.Series, forecast: npt.ArrayLike | pd.Series
     >>> smape([0.0, 10.0, 0.0], [0.0, 30.0, 5.0])   # (0 + 2·20/40 + 2·5/5) / 3 · 100
     100.0
     """
-    y, m = _actual(actual, "smape")
-    f = _forecast(forecast, "forecast", "smape", y, m)
-    return _mean(_smape_terms(y, f), m)
+    return _point_metric("smape", actual, forecast)
 
 
 def mase(
@@ -256,9 +338,7 @@ def mase(
             ],
             title="Cannot compute mase",
         )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        terms = np.abs(f - y) / s
-    return _mean(terms, m)
+    return _mean(scaled_error(y, f, s), m)
 
 
 def pinball(
@@ -310,7 +390,7 @@ def pinball(
     n = int(m.sum())
     if not n:
         return float("nan")
-    return float(_pinball_terms(y[m, None], q[m], t[None, :]).mean())
+    return float(pinball_terms(y[m, None], q[m], t[None, :]).mean())
 
 
 def coverage(
@@ -332,7 +412,7 @@ def coverage(
     lo = _forecast(lower, "lower", "coverage", y, m)
     hi = _forecast(upper, "upper", "coverage", y, m)
     _check_not_crossing(lo, hi, m, "coverage")
-    return _mean(((lo <= y) & (y <= hi)).astype("float64"), m)
+    return _mean(covered(y, lo, hi), m)
 
 
 def width(
@@ -360,21 +440,10 @@ def width(
     lo = _forecast(lo_raw, "lower", "width", y, m)
     hi = _forecast(upper, "upper", "width", y, m)
     _check_not_crossing(lo, hi, m, "width")
-    return _mean(hi - lo, m)
+    return _mean(interval_width(lo, hi), m)
 
 
 def _check_not_crossing(lo: FloatArray, hi: FloatArray, m: BoolArray, metric: str) -> None:
-    bad = np.flatnonzero(m & (lo > hi))
-    if len(bad):
-        raise DataValidationError(
-            [
-                Problem(
-                    f"`lower` of {metric}()",
-                    "at most `upper`",
-                    f"above it on {len(bad)} row(s) (crossing quantiles)",
-                    rows=tuple(bad.tolist()),
-                    hint="forecasts must keep their quantiles in order; sort them per row",
-                )
-            ],
-            title=f"Cannot compute {metric}",
-        )
+    problem = crossing_problem(lo, hi, m, what=(f"`lower` of {metric}()", "`upper`"))
+    if problem is not None:
+        raise DataValidationError([problem], title=f"Cannot compute {metric}")
