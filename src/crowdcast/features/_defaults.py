@@ -20,6 +20,7 @@ from crowdcast.schemas import DAY, HOUR, as_timedelta
 __all__ = ["default_features"]
 
 
+# Over 80 lines only for its docstring, the table of what each step holds.
 def default_features(
     site: SiteProfile | None = None, *, horizon: int = 24, freq: str | pd.Timedelta = "1h"
 ) -> FeatureUnion:

@@ -248,6 +248,7 @@ def _label_axes(ax: Axes, tz: dt.tzinfo, timezone: str, title: str) -> None:
 # ----------------------------------------------------------------------------- the plot
 
 
+# Over 80 lines only for its numpydoc docstring: the code is about 35 lines.
 def plot_forecast(
     table_or_forecast: pd.DataFrame | RiskTable,
     *,
