@@ -13,8 +13,8 @@ import pytest
 import crowdcast as cc
 from crowdcast.exceptions import ConfigError, DataValidationError, ParameterError
 from crowdcast.io import City
-from crowdcast.profiles import DEFAULT_LIBRARY_PATH, IndicatorWeight
-from crowdcast.risk import Calibration, calibrate, indicator_lift, write_site_profile
+from crowdcast.profiles import DEFAULT_LIBRARY_PATH, IndicatorWeight, save_site_profile
+from crowdcast.risk import Calibration, calibrate, indicator_lift
 
 TRUE_WEIGHT = 1.6  # data/sample/README.md
 
@@ -91,7 +91,7 @@ def test_a_new_site_profile_gets_the_weight_and_nothing_else_changes(
     assert city.site.path is not None
     site_before = city.site.path.read_bytes()
     out = tmp_path / "profiles" / "havenstad.toml"
-    new = write_site_profile(city.site, out, calibration.to_weight())
+    new = save_site_profile(city.site, out, calibration.to_weight())
     assert stat.S_IMODE(out.stat().st_mode) == 0o600  # it holds the confidential weights
     assert new.path == out.resolve()
     assert new.weight("alcohol_aggression") == round(calibration.weight, 4)
@@ -105,9 +105,9 @@ def test_a_new_site_profile_gets_the_weight_and_nothing_else_changes(
     assert city.site.path.read_bytes() == site_before
     written = out.read_bytes()
     with pytest.raises(ParameterError, match="Refusing to overwrite a file: 1 problem"):
-        write_site_profile(city.site, out, calibration.to_weight())
+        save_site_profile(city.site, out, calibration.to_weight())
     assert out.read_bytes() == written
-    write_site_profile(city.site, out, calibration.to_weight(), overwrite=True)
+    save_site_profile(city.site, out, calibration.to_weight(), overwrite=True)
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -148,7 +148,7 @@ def test_calibration_needs_incidents_of_the_hazard_and_a_zone_in_scope(city: Cit
 def test_a_weight_for_an_unknown_zone_is_not_written(city: City, tmp_path: Path) -> None:
     w = IndicatorWeight("alcohol_aggression", "zone:nowhere", 1.4, source="calibrated")
     with pytest.raises(ConfigError) as exc:
-        write_site_profile(city.site, tmp_path / "x.toml", w)
+        save_site_profile(city.site, tmp_path / "x.toml", w)
     assert str(exc.value) == (
         "Invalid weights: 1 problem.\n"
         "- the target of weight 'alcohol_aggression' must be 'site', 'zone:<id>' or "
@@ -178,3 +178,10 @@ def test_calibrating_one_zone_of_synthetic_nights_recovers_its_weight(tmp_path: 
     c = calibrate(inc[inc["count"] > 0], sig, site, cc.load_indicator_library(), zone="street")
     assert c.ci_low < 2.5 < c.ci_high
     assert c.target == "zone:street"
+
+
+def test_write_site_profile_is_the_deprecated_name_of_save_site_profile() -> None:
+    import crowdcast.risk
+
+    with pytest.warns(DeprecationWarning, match="now crowdcast.profiles.save_site_profile"):
+        assert crowdcast.risk.write_site_profile is save_site_profile

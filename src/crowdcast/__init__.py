@@ -46,6 +46,7 @@ from crowdcast.profiles import (
     SiteProfile,
     load_indicator_library,
     load_site_profile,
+    save_site_profile,
 )
 from crowdcast.report import model_card
 from crowdcast.risk import assess, calibrate, indicator_lift
@@ -90,6 +91,7 @@ __all__ = [
     "read_weather_csv",
     "sample_path",
     "save_model",
+    "save_site_profile",
     "suppress",
     "what_if",
 ]

@@ -20,7 +20,8 @@ The package, by responsibility:
   :data:`EFFECT_FORMS`);
 - ``_toml``: the typed TOML reader that records every problem;
 - ``_site``: :func:`load_site_profile` and its per-table parsers;
-- ``_library``: :func:`load_indicator_library` and :data:`DEFAULT_LIBRARY_PATH`.
+- ``_library``: :func:`load_indicator_library` and :data:`DEFAULT_LIBRARY_PATH`;
+- ``_save``: :func:`save_site_profile`, a new profile with changed weights.
 
 Examples
 --------
@@ -49,6 +50,7 @@ from crowdcast.profiles._model import (
     Venue,
     Zone,
 )
+from crowdcast.profiles._save import save_site_profile
 from crowdcast.profiles._site import load_site_profile
 
 __all__ = [
@@ -69,4 +71,5 @@ __all__ = [
     "Zone",
     "load_indicator_library",
     "load_site_profile",
+    "save_site_profile",
 ]

@@ -261,6 +261,24 @@ class IndicatorWeight:
     interval: tuple[float, float] | None = None
     note: str = ""
 
+    def to_dict(self) -> dict[str, Any]:
+        """The weight as its ``[[weights]]`` table in a site profile (empty fields left out).
+
+        >>> IndicatorWeight("alcohol_aggression", "site", 1.4, source="expert").to_dict()
+        {'indicator': 'alcohol_aggression', 'target': 'site', 'value': 1.4, 'source': 'expert'}
+        """
+        table: dict[str, Any] = {
+            "indicator": self.indicator,
+            "target": self.target,
+            "value": self.value,
+            "source": self.source,
+        }
+        if self.interval is not None:
+            table["interval"] = list(self.interval)
+        if self.note:
+            table["note"] = self.note
+        return table
+
 
 @dataclass(frozen=True)
 class SiteProfile:

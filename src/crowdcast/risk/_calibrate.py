@@ -21,31 +21,24 @@ those of the zone-hours kept.
 from __future__ import annotations
 
 import math
-import os
-import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import tomli_w
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from crowdcast._validation import atomic_write
-from crowdcast.exceptions import ConfigError, DataValidationError, ParameterError, Problem
+from crowdcast.exceptions import DataValidationError, ParameterError, Problem
 from crowdcast.profiles import (
     Indicator,
     IndicatorLibrary,
     IndicatorWeight,
     SiteProfile,
-    load_site_profile,
 )
 from crowdcast.risk._indicators import _check_units, _relative_lift, exposure, scoped_venues
 from crowdcast.schemas import HOUR
 
-__all__ = ["Calibration", "calibrate", "write_site_profile"]
+__all__ = ["Calibration", "calibrate"]
 
 
 @dataclass(frozen=True)
@@ -372,74 +365,3 @@ def _fit(data: pd.DataFrame, log_effect: float) -> tuple[float, float, float, An
 
 
 # ----------------------------------------------------------------------------- writing
-
-
-def _weight_table(w: IndicatorWeight) -> dict[str, Any]:
-    t: dict[str, Any] = {
-        "indicator": w.indicator,
-        "target": w.target,
-        "value": w.value,
-        "source": w.source,
-    }
-    if w.interval is not None:
-        t["interval"] = list(w.interval)
-    if w.note:
-        t["note"] = w.note
-    return t
-
-
-def write_site_profile(
-    site: SiteProfile,
-    path: str | Path,
-    weights: Iterable[IndicatorWeight] | IndicatorWeight,
-    *,
-    overwrite: bool = False,
-) -> SiteProfile:
-    """Write a NEW site profile: ``site``'s file with these weights replacing the same ones.
-
-    A weight replaces the site's weight for the same indicator and target;
-    the other weights stay. Source paths are rewritten relative to the new
-    file. Never edits the generic library, never overwrites an existing file
-    unless ``overwrite=True``. Returns the new profile, loaded and validated.
-    """
-    if site.path is None:
-        raise ParameterError(
-            [Problem("`site`", "a site profile loaded from a file", "a profile without a path")]
-        )
-    new = [weights] if isinstance(weights, IndicatorWeight) else list(weights)
-    targets = (
-        {"site"} | {f"zone:{z}" for z in site.zone_ids} | {f"venue:{v.id}" for v in site.venues}
-    )
-    bad = [w for w in new if w.target not in targets]
-    if bad:
-        raise ConfigError(
-            [
-                Problem(
-                    f"the target of weight {w.indicator!r}",
-                    "'site', 'zone:<id>' or 'venue:<id>' of this profile",
-                    repr(w.target),
-                    hint="weights may only name zones and venues defined in the site profile",
-                )
-                for w in bad
-            ],
-            title="Invalid weights",
-        )
-    with site.path.open("rb") as fh:
-        doc = tomllib.load(fh)
-    out_path = Path(path).resolve()
-    replaced = {(w.indicator, w.target) for w in new}
-    kept = [
-        t
-        for t in doc.get("weights", [])
-        if (t.get("indicator"), t.get("target", "site")) not in replaced
-    ]
-    doc["weights"] = kept + [_weight_table(w) for w in new]
-    for table, source in zip(doc.get("sources", []), site.sources, strict=False):
-        table["path"] = Path(os.path.relpath(source.path.resolve(), out_path.parent)).as_posix()
-    header = (
-        f"# Site profile {site.id!r}, written by crowdcast from {site.path.name} "
-        "with calibrated weights.\n# LOCAL and CONFIDENTIAL: it holds the site weights.\n\n"
-    )
-    # the profile holds the site weights: readable by its owner only
-    atomic_write(out_path, header + tomli_w.dumps(doc), overwrite=overwrite, mode=0o600)
-    return load_site_profile(out_path)

@@ -18,7 +18,6 @@ from crowdcast._validation import atomic_write
 from crowdcast._version import __version__
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.profiles import Indicator, IndicatorLibrary, SiteProfile, load_indicator_library
-from crowdcast.risk._calibrate import _weight_table
 from crowdcast.risk._schemes import _DENSITY_INDICATORS, _FLOW_INDICATOR, max_density
 
 __all__ = ["export_levels", "export_library", "export_weights"]
@@ -164,6 +163,6 @@ def export_weights(site: SiteProfile, path: str | Path, *, overwrite: bool = Fal
     """Write the site's weights with their provenance (confidential: an explicit, separate call)."""
     doc = {
         "site": {"id": site.id, "name": site.name},
-        "weights": [_weight_table(w) for w in site.weights],
+        "weights": [w.to_dict() for w in site.weights],
     }
     return _dump(doc, path, overwrite, confidential=True)
