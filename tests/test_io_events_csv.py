@@ -8,40 +8,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from _io_helpers import AMS, TZ_HINT, ZONE_LIST, ZONES, row, span, utc
 from crowdcast.exceptions import DataValidationError, ParseError, SchemaError
 from crowdcast.io import read_events_csv
-from crowdcast.profiles import Zone
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
-AMS = "Europe/Amsterdam"
-
-ZONES = [
-    Zone("dam", "Dam Square", lat=52.3731, lon=4.8932),
-    Zone("noordermarkt", "Noordermarkt", lat=52.3796, lon=4.8862),
-    Zone("museumplein", "Museumplein", lat=52.3573, lon=4.8818),
-    Zone("arena", "ArenA Boulevard", lat=52.3124, lon=4.9440),
-    Zone("westerpark", "Westerpark", lat=52.3868, lon=4.8767),
-]
-ZONE_LIST = "dam, noordermarkt, museumplein, arena, westerpark"
-TZ_HINT = (
-    "    hint: pass timezone= with the site's time zone, e.g. timezone='Europe/Amsterdam', "
-    "to read them as local times"
-)
-
-
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
-def row(df: pd.DataFrame, event_id: str) -> pd.Series:
-    rows = df[df["event_id"] == event_id]
-    assert len(rows) == 1, rows
-    return rows.iloc[0]
-
-
-def span(df: pd.DataFrame, event_id: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    r = row(df, event_id)
-    return r["start"], r["end"]
 
 
 def where(path: Path) -> str:

@@ -14,29 +14,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from _io_helpers import AMS, TZ_HINT, ZONE_LIST, ZONES, row, span, utc
 from crowdcast.exceptions import DataValidationError, ParameterError, ParseError, SchemaError
 from crowdcast.io import read_ical, write_ical
-from crowdcast.profiles import Zone
 from crowdcast.schemas import EVENTS, validate_events
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 GOOGLE = FIXTURES / "amsterdam_google.ics"
 OUTLOOK = FIXTURES / "outlook_open_ended.ics"
 FLOATING = FIXTURES / "floating.ics"
-AMS = "Europe/Amsterdam"
-
-ZONES = [
-    Zone("dam", "Dam Square", lat=52.3731, lon=4.8932),
-    Zone("noordermarkt", "Noordermarkt", lat=52.3796, lon=4.8862),
-    Zone("museumplein", "Museumplein", lat=52.3573, lon=4.8818),
-    Zone("arena", "ArenA Boulevard", lat=52.3124, lon=4.9440),
-    Zone("westerpark", "Westerpark", lat=52.3868, lon=4.8767),
-]
-ZONE_LIST = "dam, noordermarkt, museumplein, arena, westerpark"
-TZ_HINT = (
-    "    hint: pass timezone= with the site's time zone, e.g. timezone='Europe/Amsterdam', "
-    "to read them as local times"
-)
 
 MARKET = "5l0q1b0bm7m2o9m3k6v4h2c1ce@google.com"
 FOOTBALL = "7c2f9e1a0b3d4c5e@ajax.example"
@@ -47,23 +33,8 @@ CANCELLED = "1f2e3d4c5b6a7980@google.com"
 PARADE = "0a1b2c3d4e5f6789@google.com"
 
 
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
 def read_city(**kwargs: object) -> pd.DataFrame:
     return read_ical(GOOGLE, zones=ZONES, timezone=AMS, **kwargs)  # type: ignore[arg-type]
-
-
-def row(df: pd.DataFrame, event_id: str) -> pd.Series:
-    rows = df[df["event_id"] == event_id]
-    assert len(rows) == 1, rows
-    return rows.iloc[0]
-
-
-def span(df: pd.DataFrame, event_id: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    r = row(df, event_id)
-    return r["start"], r["end"]
 
 
 def calendar(tmp_path: Path, *vevents: str, head: str = "") -> Path:

@@ -14,6 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _io_helpers import WEATHER_COLUMNS as CONTRACT_COLUMNS
+from _io_helpers import row_at, utc
 from crowdcast.exceptions import DataValidationError, ParseError
 from crowdcast.io import read_knmi
 
@@ -22,26 +24,6 @@ KNMI_EXCERPT = FIXTURES / "knmi_260_excerpt.txt"
 KNMI_FULL = (
     Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "knmi" / "uurgeg_260_2000.txt"
 )
-CONTRACT_COLUMNS = [
-    "timestamp",
-    "temperature_c",
-    "precipitation_mm",
-    "wind_speed_ms",
-    "sunshine_h",
-    "humidity_pct",
-    "station",
-    "issued_at",
-]
-
-
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
-def row_at(df: pd.DataFrame, when: str) -> pd.Series:
-    rows = df[df["timestamp"] == utc(when)]
-    assert len(rows) == 1, f"expected one row at {when}, got {len(rows)}"
-    return rows.iloc[0]
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _io_helpers import WEATHER_COLUMNS as CONTRACT_COLUMNS
+from _io_helpers import row_at, utc
 from crowdcast.exceptions import ParseError, SchemaError
 from crowdcast.io import read_open_meteo
 
@@ -18,26 +20,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "weather"
 OM_FORECAST = FIXTURES / "open_meteo_forecast_amsterdam_2024-06-01.json"
 OM_ARCHIVE_DST = FIXTURES / "open_meteo_archive_amsterdam_2024-03-31.json"
 OM_IMPERIAL = FIXTURES / "open_meteo_forecast_new_york_imperial_gmt.json"
-CONTRACT_COLUMNS = [
-    "timestamp",
-    "temperature_c",
-    "precipitation_mm",
-    "wind_speed_ms",
-    "sunshine_h",
-    "humidity_pct",
-    "station",
-    "issued_at",
-]
-
-
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
-def row_at(df: pd.DataFrame, when: str) -> pd.Series:
-    rows = df[df["timestamp"] == utc(when)]
-    assert len(rows) == 1, f"expected one row at {when}, got {len(rows)}"
-    return rows.iloc[0]
 
 
 # ----------------------------------------------------------------------------- Open-Meteo

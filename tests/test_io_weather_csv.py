@@ -8,24 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from _io_helpers import WEATHER_COLUMNS as CONTRACT_COLUMNS
+from _io_helpers import utc
 from crowdcast.exceptions import DataValidationError, ParseError, SchemaError
 from crowdcast.io import read_weather_csv
-
-CONTRACT_COLUMNS = [
-    "timestamp",
-    "temperature_c",
-    "precipitation_mm",
-    "wind_speed_ms",
-    "sunshine_h",
-    "humidity_pct",
-    "station",
-    "issued_at",
-]
-
-
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
 
 # ----------------------------------------------------------------------------- CSV
 
