@@ -37,7 +37,7 @@ typecheck: $(VENV)/.installed-test
 
 # The layer map of docs/architecture.md (contracts in pyproject.toml).
 imports: $(VENV)/.installed-test
-	$(BIN)/lint-imports --no-cache
+	$(BIN)/lint-imports --no-cache --no-logo
 
 test: unit lint imports typecheck
 
