@@ -321,3 +321,32 @@ def test_as_timedelta_accepts_aliases_and_names_bad_intervals() -> None:
         as_timedelta("often")
     with pytest.raises(ParameterError, match=r"Got '-1h'"):
         as_timedelta("-1h")
+
+
+def test_the_forecast_table_finds_its_quantile_columns_in_order() -> None:
+    from crowdcast.schemas import FORECAST_KEYS, quantile_column, quantile_columns
+
+    table = pd.DataFrame(columns=[*FORECAST_KEYS, "q0.9", "q0.5", "q0.1", "qty", "q2"])
+    assert quantile_columns(table) == {"q0.1": 0.1, "q0.5": 0.5, "q0.9": 0.9}
+    table.loc[0] = [None] * 4 + [1.0, np.nan, np.nan, 0, 0]
+    assert quantile_columns(table, with_values=True) == {"q0.9": 0.9}
+    assert [quantile_column(q) for q in (0.05, 0.5)] == ["q0.05", "q0.5"]
+
+
+def test_make_rows_puts_horizon_one_at_the_origin() -> None:
+    from crowdcast.schemas import make_rows
+
+    origin = pd.Timestamp("2024-03-31 00:00", tz="UTC")
+    rows = make_rows(["a", "b"], [origin], [1, 3], "15min")
+    assert rows["timestamp"].tolist() == [origin, origin + pd.Timedelta("30min")] * 2
+    assert rows["zone"].tolist() == ["a", "a", "b", "b"]
+
+
+def test_require_columns_names_what_is_missing() -> None:
+    from crowdcast.exceptions import SchemaError
+    from crowdcast.schemas import require_columns
+
+    with pytest.raises(SchemaError, match="no column 'actual' among \\['zone'\\]"):
+        require_columns(pd.DataFrame(columns=["zone"]), ["zone", "actual"], "backtest table")
+    with pytest.raises(SchemaError, match=r"must be a pandas DataFrame\. Got list"):
+        require_columns([], ["zone"], "backtest table")
