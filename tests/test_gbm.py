@@ -38,14 +38,16 @@ def test_forecast_has_sorted_non_negative_quantiles_for_every_zone(model) -> Non
     q = fc[["q0.1", "q0.5", "q0.9"]].to_numpy()
     assert (q >= 0).all() and (np.diff(q, axis=1) >= 0).all()
     assert fc.attrs["provenance"]["model"] == "GBMForecaster"
-    assert "event_attendance" in fc.attrs["provenance"]["features"]
+    # the events enter as a load (attendance x curve x share), not as features
+    assert "event_attendance" not in fc.attrs["provenance"]["features"]
+    assert model.event_response_ is not None
 
 
 def test_codes_are_learnt_as_categories(model) -> None:  # type: ignore[no-untyped-def]
     # a holiday or zone code is a name, not an amount: one split can single
     # out code 7 without also taking codes 6 and 8
     codes = model.features_.get_categorical_names_out()
-    assert {"zone_code", "holiday", "event_category"} <= set(codes)
+    assert {"zone_code", "holiday"} <= set(codes)
     for booster in model.models_.values():
         infos = booster.dump_model()["feature_infos"]
         assert all(

@@ -114,7 +114,7 @@ def test_csv_unknown_zones_are_listed_with_their_line_numbers(tmp_path: Path) ->
             "Got unknown 'Leidseplein', 'Vondelpark'.",
             f"    where: {path}, column 'zone', rows 2, 4",
             "    hint: fix the name or add the zone to the site profile; separate several "
-            "zones with ';'",
+            "zones with ';', or write '*' for every zone",
         ]
     )
 
@@ -196,3 +196,15 @@ def test_csv_missing_required_columns_are_a_schema_error(tmp_path: Path) -> None
 def test_csv_missing_file_is_a_parse_error(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match=r"the events file must be an existing file"):
         read_events_csv(tmp_path / "missing.csv", zones=ZONES)
+
+
+@pytest.mark.parametrize("cell", ["*", "all", "ALL", "dam; *"])
+def test_a_city_wide_event_names_every_zone_with_a_star_or_all(tmp_path: Path, cell: str) -> None:
+    path = write_csv(
+        tmp_path,
+        "event_id,name,zone,start,end,category",
+        f"nye,New Year's Eve,{cell},2024-12-31T22:00+01:00,2025-01-01T02:00+01:00,new_year",
+    )
+    df = read_events_csv(path, zones=ZONES)
+    assert sorted(df["zone"]) == sorted(z.id for z in ZONES)
+    assert set(df["event_id"]) == {"nye"}

@@ -793,3 +793,10 @@ def test_any_events_table_survives_write_ical_and_read_ical(
     path = tmp_path / "generated.ics"  # one file for every example: replaced each time
     write_ical(events, path, timezone=AMS, overwrite=True)
     pd.testing.assert_frame_equal(read_ical(path, zones=ZONES), events)
+
+
+@pytest.mark.parametrize("location", ["*", "all", "All"])
+def test_a_city_wide_event_in_ical_names_every_zone(tmp_path: Path, location: str) -> None:
+    path = calendar(tmp_path, picnic(f"LOCATION:{location}"))
+    df = read_ical(path, zones=ZONES)
+    assert sorted(df["zone"]) == sorted(z.id for z in ZONES)

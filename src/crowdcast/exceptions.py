@@ -13,7 +13,8 @@ The tree::
     └── PrivacyError                input would identify people or break purpose binding
 
     CrowdcastWarning                base of every warning
-    └── DataQualityWarning          data is usable but suspicious (stuck values, spikes)
+    ├── DataQualityWarning          data is usable but suspicious (stuck values, spikes)
+    └── ExtrapolationWarning        a forecast goes beyond what the model learned from
 
 Every message follows one template (see :func:`format_message`)::
 
@@ -37,6 +38,7 @@ __all__ = [
     "DataError",
     "DataQualityWarning",
     "DataValidationError",
+    "ExtrapolationWarning",
     "NotFittedError",
     "ParameterError",
     "ParseError",
@@ -177,3 +179,7 @@ class CrowdcastWarning(UserWarning):
 
 class DataQualityWarning(CrowdcastWarning):
     """Data is usable but suspicious: stuck sensors, spikes, long gaps."""
+
+
+class ExtrapolationWarning(CrowdcastWarning):
+    """A forecast goes beyond what the model learned from (e.g. a larger event than any seen)."""

@@ -1,7 +1,9 @@
 """Zone matching: the readers' one way from a zone name, id or position to zone ids.
 
 A file names a zone by its id or its name (case-insensitive; several
-separated by ``;`` in events files), or, in an iCalendar file, by a GEO
+separated by ``;`` in events files), ``*`` or ``all`` for every zone of the
+site (a city-wide event: New Year's Eve, King's Day), or, in an iCalendar
+file, by a GEO
 position, which goes to the nearest zone with a ``lat``/``lon`` within a
 radius. The zones come from a site profile (anything with a ``zones``
 attribute) or a list of zone objects or ids.
@@ -28,6 +30,9 @@ __all__ = [
 ]
 
 _EARTH_RADIUS_M = 6_371_008.8
+#: Zone cells that name every zone of the site (a city-wide event).
+_EVERY_ZONE = ("*", "all")
+_ALL = "\x00every zone"
 
 
 class ZoneLike(Protocol):
@@ -115,10 +120,20 @@ class ZoneMatcher:
         return list(dict.fromkeys(self.keys.values()))
 
     def lookup(self, text: str) -> tuple[list[str], list[str]]:
-        """The zone ids named in ``text`` (separated by ';') and the parts naming no zone."""
+        """The zone ids named in ``text`` (separated by ';') and the parts naming no zone.
+
+        ``*`` or ``all`` (unless a zone has that id or name) names every zone.
+        """
         parts = [p.strip() for p in text.split(";") if p.strip()]
-        found = [self.keys[p.casefold()] for p in parts if p.casefold() in self.keys]
-        unknown = [p for p in parts if p.casefold() not in self.keys]
+        keys = dict(self.keys)
+        for everywhere in _EVERY_ZONE:
+            keys.setdefault(everywhere, _ALL)
+        found: list[str] = []
+        for p in parts:
+            key = keys.get(p.casefold())
+            if key is not None:
+                found += self.ids if key == _ALL else [key]
+        unknown = [p for p in parts if p.casefold() not in keys]
         return list(dict.fromkeys(found)), unknown
 
     def nearest(self, lat: float, lon: float) -> tuple[str, float] | None:
@@ -147,7 +162,7 @@ class ZoneMatcher:
                 column="zone",
                 rows=tuple(unknown),
                 hint="fix the name or add the zone to the site profile; separate several zones "
-                "with ';'",
+                "with ';', or write '*' for every zone",
             )
         return pd.Series(ids, index=cells.index, dtype=object)
 

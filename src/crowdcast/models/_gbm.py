@@ -85,6 +85,7 @@ from crowdcast._validation import (
 from crowdcast.exceptions import NotFittedError, ParameterError, Problem, format_message
 from crowdcast.features import FeatureUnion, default_features
 from crowdcast.models._base import BaseForecaster
+from crowdcast.models._events import EventLoad, clean_history, fit_event_response
 from crowdcast.models._lgbm import boost as _boost
 from crowdcast.models._lgbm import canonical_params, dataset_params
 from crowdcast.schemas import History
@@ -103,6 +104,7 @@ _DEFAULT_LGBM: dict[str, Any] = {
     "verbose": -1,
 }
 _POINTS = ("blend", "quantile", "tweedie")
+_EVENT_MODELS = ("load", "features")
 #: With calibration, the tail models train on every this many training origins.
 _CALIBRATION_THINNING = 3
 #: Fewest held-out rows (and tail training rows before them) for a calibration.
@@ -189,7 +191,9 @@ class GBMForecaster(BaseForecaster):
         lgbm_params: dict[str, Any] | None = None,
         random_state: int = 0,
         tail_fraction: float = 0.5,
+        event_model: str = "load",
     ) -> None:
+        self.event_model = event_model
         self.horizon = horizon
         self.quantiles = quantiles
         self.features = features
@@ -202,6 +206,7 @@ class GBMForecaster(BaseForecaster):
 
     _parameter_rules: ClassVar[ParameterRules] = {
         "point": [Choice(_POINTS)],
+        "event_model": [Choice(_EVENT_MODELS)],
         "origin_step": [PositiveInt()],
         "calibration": [
             Duration(hint="e.g. '28D'; None switches calibration off"),
@@ -240,7 +245,14 @@ class GBMForecaster(BaseForecaster):
             from sklearn.base import clone
 
             return clone(self.features)
-        return default_features(data.site, horizon=self.horizon, freq=history.freq)
+        pipe = default_features(data.site, horizon=self.horizon, freq=history.freq)
+        if self._event_load_on():
+            # the events enter as a load added to the forecast, not as features
+            pipe = FeatureUnion([(n, t) for n, t in pipe.steps if n != "events"])
+        return pipe
+
+    def _event_load_on(self) -> bool:
+        return getattr(self, "event_model", "features") == "load"
 
     def _training_rows(self, history: History) -> pd.DataFrame:
         """The ``(zone, origin, horizon)`` rows whose target was observed, with ``y``.
@@ -271,6 +283,13 @@ class GBMForecaster(BaseForecaster):
     def _fit(self, data: City, history: History) -> None:
         from crowdcast.models._binning import binned_dataset
 
+        self.event_response_ = None
+        if self._event_load_on():
+            self.event_response_ = fit_event_response(
+                history, data.events, data.site, source="learned by GBMForecaster.fit"
+            )
+            history = clean_history(history, self._event_load(data), data.events)
+            data = data.with_grid(history)
         rows = self._training_rows(history)
         if rows.empty:
             raise ParameterError(
@@ -438,7 +457,23 @@ class GBMForecaster(BaseForecaster):
             axis=0,
         )
 
+    def _event_load(self, data: City) -> EventLoad:
+        response = self.event_response_
+        assert response is not None  # only called with the event load on
+        return EventLoad(response, data.site if data.site is not None else self.site_)
+
     def _predict(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
+        if getattr(self, "event_response_", None) is None:
+            return self._predict_base(rows, data, history)
+        load = self._event_load(data)
+        load.warn_extrapolation(
+            data.events, rows["origin"].min(), rows["timestamp"].max() + self.freq_
+        )
+        history = clean_history(history, load, data.events)
+        base = self._predict_base(rows, data.with_grid(history), history)
+        return _add_load(base, sorted(self.quantiles), rows, load, data.events, self.freq_)
+
+    def _predict_base(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         X = self._design(rows, data, history)
         shifts = getattr(self, "quantile_shifts_", {})  # absent in models saved before
         cols = [
@@ -521,6 +556,40 @@ class GBMForecaster(BaseForecaster):
             at = (feature == name) & ~np.isnan(value)
             out[at] = [codes.get(code, str(code)) for code in value[at].astype(int)]
         return out
+
+
+def _add_load(
+    base: np.ndarray,
+    taus: list[float],
+    rows: pd.DataFrame,
+    load: EventLoad,
+    events: pd.DataFrame | None,
+    freq: pd.Timedelta,
+) -> np.ndarray:
+    """The forecast quantiles with the event load added to the no-event quantiles.
+
+    The centre is the no-event centre plus the load at the median ratio;
+    each other quantile moves away from it by the root of the summed
+    squares of the no-event and the load deviations (the two taken as
+    independent), so the interval widens with the load and never collapses
+    at an event peak.
+    """
+    times, t_at = np.unique(rows["timestamp"].to_numpy(dtype="datetime64[ns]"), return_inverse=True)
+    zones = sorted(set(rows["zone"].astype(str)))
+    z_at = pd.Index(zones).get_indexer(pd.Index(rows["zone"].astype(str)))
+    parts = load.parts(events, zones, times.astype(np.int64), freq.value)
+    if not parts:
+        return base
+    centre = 0.5 if 0.5 in taus else taus[len(taus) // 2]
+    loads = np.zeros((len(rows), len(taus)))
+    for key, part in parts.items():
+        at = part[z_at, t_at]
+        loads += at[:, None] * np.array([load.ratio(key, q) for q in taus])[None, :]
+    m = taus.index(centre)
+    b_dev = base - base[:, [m]]
+    l_dev = loads - loads[:, [m]]
+    spread = np.sign(b_dev + l_dev) * np.sqrt(b_dev**2 + l_dev**2)
+    return base[:, [m]] + loads[:, [m]] + spread
 
 
 def _around_centre(values: np.ndarray, taus: list[float]) -> np.ndarray:

@@ -21,6 +21,8 @@ The package, by responsibility:
 - ``_toml``: the typed TOML reader that records every problem;
 - ``_site``: :func:`load_site_profile` and its per-table parsers;
 - ``_library``: :func:`load_indicator_library` and :data:`DEFAULT_LIBRARY_PATH`;
+- ``_events``: the event response, generic curves (:class:`EventCurve`) and a
+  site's shares and spreads (:class:`EventShare`, :class:`EventSpread`);
 - ``_save``: :func:`save_site_profile`, a new profile with changed weights.
 
 Examples
@@ -33,6 +35,15 @@ Examples
 0.4
 """
 
+from crowdcast.profiles._events import (
+    BINS,
+    PHASES,
+    EventCurve,
+    EventResponse,
+    EventShare,
+    EventSpread,
+    bin_labels,
+)
 from crowdcast.profiles._library import DEFAULT_LIBRARY_PATH, load_indicator_library
 from crowdcast.profiles._model import (
     DATA_KINDS,
@@ -54,13 +65,19 @@ from crowdcast.profiles._save import save_site_profile
 from crowdcast.profiles._site import load_site_profile
 
 __all__ = [
+    "BINS",
     "DATA_KINDS",
     "DEFAULT_LIBRARY_PATH",
     "DENSITY_SCHEMES",
     "EFFECT_FORMS",
+    "PHASES",
     "PURPOSES",
     "ClosedDays",
     "DataSource",
+    "EventCurve",
+    "EventResponse",
+    "EventShare",
+    "EventSpread",
     "Indicator",
     "IndicatorLibrary",
     "IndicatorWeight",
@@ -69,6 +86,7 @@ __all__ = [
     "SiteProfile",
     "Venue",
     "Zone",
+    "bin_labels",
     "load_indicator_library",
     "load_site_profile",
     "save_site_profile",

@@ -144,7 +144,7 @@ def _realised(events: Sequence[SimEvent], seed: int, w: Weather) -> dict[str, fl
         value = e.expected * np.exp(kind.noise * z - 0.5 * kind.noise**2)
         value *= np.exp(kind.rain * np.log1p(2.0 * rain))
         if kind.capacity is not None:
-            value = min(value, kind.capacity)
+            value = min(value, max(kind.capacity, e.expected))  # bigger events: a bigger venue
         out[e.event_id] = float(value)
     return out
 

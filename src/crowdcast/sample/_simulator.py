@@ -29,18 +29,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
-from crowdcast._validation import Check, Interval, PositiveInt, Rule, check_params
-from crowdcast.exceptions import Problem
+from crowdcast._validation import Check, Interval, PositiveInt, Problems, Rule, check_params
+from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.profiles import SiteProfile
 from crowdcast.sample._calendar import event_calendar
 from crowdcast.sample._clock import child, make_clock
 from crowdcast.sample._crowds import choose_zones, simulate_crowds
+from crowdcast.sample._event_kinds import SimEvent
 from crowdcast.sample._files import FILES, write_files
 from crowdcast.sample._havenstad import ZONES
 from crowdcast.sample._sales import simulate_sales
@@ -203,6 +205,32 @@ def _target_problems(folder: Path, overwrite: bool) -> list[Problem]:
 # ----------------------------------------------------------------------------- make_city
 
 
+def _with_attendance(
+    events: list[SimEvent], attendance: Mapping[str, float] | None
+) -> list[SimEvent]:
+    """The calendar with the expected attendance of some events set (by event id)."""
+    if not attendance:
+        return events
+    known = {e.event_id for e in events}
+    unknown = sorted(set(attendance) - known)
+    bad = {k: v for k, v in attendance.items() if not (np.isfinite(v) and v >= 0)}
+    problems = Problems(error=ParameterError)
+    if unknown:
+        problems.add(
+            "`attendance`",
+            "ids of events in the simulated calendar",
+            ", ".join(map(repr, unknown[:5])),
+            hint="see make_city(...).events['event_id'] for the same start, end and seed",
+        )
+    if bad:
+        problems.add("`attendance`", "non-negative numbers", repr(bad))
+    problems.raise_if_any("Invalid make_city arguments")
+    return [
+        replace(e, expected=float(attendance[e.event_id])) if e.event_id in attendance else e
+        for e in events
+    ]
+
+
 def _simulate(
     seed: int,
     first: dt.date,
@@ -210,6 +238,7 @@ def _simulate(
     step: pd.Timedelta,
     zones: Sequence[str] | None,
     n_zones: int | None,
+    attendance: Mapping[str, float] | None = None,
 ) -> Simulation:
     """Run every part of the simulation, in a fixed order."""
     sim_zones = choose_zones(seed, zones, n_zones)
@@ -220,7 +249,9 @@ def _simulate(
     weather = simulate_weather(child(seed, "weather"), hours)
     clock = make_clock(times, step, hours[0])
     hourly_clock = clock if step == HOUR else make_clock(times[:: clock.per_hour], HOUR, hours[0])
-    events = event_calendar(lambda name: child(seed, name), first, last)
+    events = _with_attendance(
+        event_calendar(lambda name: child(seed, name), first, last), attendance
+    )
     results, parts = simulate_crowds(seed, sim_zones, clock, weather, events)
     litres, incidents = simulate_sales(seed, results, clock.per_hour, hourly_clock, weather)
     return Simulation(
@@ -250,6 +281,7 @@ def make_city(
     freq: str | pd.Timedelta = "1h",
     seed: int = 2024,
     overwrite: bool = False,
+    attendance: Mapping[str, float] | None = None,
 ) -> SimulatedCity:
     """Simulate the sample city Havenstad and, given a folder, write its files.
 
@@ -284,6 +316,12 @@ def make_city(
         Seed of every random draw; the same arguments give the same bytes.
     overwrite
         Replace existing files; otherwise an existing file is an error.
+    attendance
+        The expected attendance of some events, by event id, instead of the
+        calendar's (a bigger event than the kind's venue holds gets a bigger
+        venue). With the same other arguments the calendar is the same, so
+        this simulates what really happens when an event is bigger or smaller:
+        the truth to test what-if scenarios against.
 
     Returns
     -------
@@ -310,7 +348,7 @@ def make_city(
     check_params(args, title="Invalid make_city arguments")
     first, last = _as_day(start), _as_day(end)
     assert first is not None and last is not None  # checked above
-    sim = _simulate(int(seed), first, last, pd.Timedelta(freq), zones, n_zones)
+    sim = _simulate(int(seed), first, last, pd.Timedelta(freq), zones, n_zones, attendance)
     doc = profile_doc(sim.zones, first, last)
     tables = contract_tables(sim)
     facts = truth(sim)

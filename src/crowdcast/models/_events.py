@@ -1,0 +1,542 @@
+"""The event load: learning curves × shares from past events, and adding them to a forecast.
+
+How an event is learned (:func:`fit_event_response`)
+-----------------------------------------------------
+1. **A baseline without events**: per zone and interval, the median of the
+   same weekday and time of day over the four weeks before and after, using
+   only intervals no event touches (its zone or a neighbour, from six hours
+   before the start to four after the end).
+2. **What the events added**: the counts minus that baseline, in the
+   intervals events touch.
+3. **Per zone, one non-negative least-squares fit** of that excess on
+   ``attendance × (hours of the interval in each bin)`` (:data:`BINS`) for
+   every (category, venue) whose events are in the zone or a neighbour:
+   a coefficient per bin is the fraction of the attendance present (or
+   passing per hour) in that bin.
+4. **Curves × shares**: per category and phase, the coefficient vectors of
+   all (venue, zone) pairs are summarised by their common shape (the curve,
+   scaled to the venue zone where it is largest) and one scale per pair
+   (the share), so that what moves between cities (the curve) is separate
+   from what belongs to the site (the shares).
+5. **The spread**: per category, the ratio realised / expected load over the
+   hours where an event dominates its zone; its quantiles give the event
+   part of the forecast interval.
+
+The load is linear in attendance, so a forecast that adds it grows in
+proportion to the attendance, also beyond the largest attendance seen.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crowdcast.exceptions import ExtrapolationWarning
+from crowdcast.profiles import (
+    BINS,
+    PHASES,
+    EventCurve,
+    EventResponse,
+    EventShare,
+    EventSpread,
+    SiteProfile,
+)
+from crowdcast.schemas import HOUR_NS, WEEK, History
+
+__all__ = ["EventLoad", "clean_history", "fit_event_response", "usable_events"]
+
+#: Quantile levels stored for the realised / expected ratio.
+RATIO_LEVELS = (0.025, 0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 0.975)
+#: Fewest events of a category for its own spread (else the pooled one).
+MIN_SPREAD_EVENTS = 5
+_BEFORE_NS = int(-BINS["arrival"][0] * HOUR_NS)
+_AFTER_NS = int(BINS["egress"][-1] * HOUR_NS)
+_POOLED = "*"
+
+
+def usable_events(events: pd.DataFrame | None) -> pd.DataFrame:
+    """The events that happen (not cancelled), with a clean index."""
+    cols = ["event_id", "zone", "start", "end", "expected_attendance", "category", "status"]
+    if events is None or events.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    return events[events["status"] != "cancelled"].reset_index(drop=True)
+
+
+def _n_bins() -> int:
+    return sum(len(BINS[p]) - 1 for p in PHASES)
+
+
+def _bin_hours(start: int, end: int, times: np.ndarray, step: int) -> np.ndarray:
+    """Hours of each interval ``[t, t + step)`` that fall in each bin of an event.
+
+    Returns an ``(len(times), n_bins)`` array, bins in :data:`PHASES` order;
+    the during bins repeat every day of a multi-day event.
+    """
+    lo_t, hi_t = times[:, None].astype(float), (times + step)[:, None].astype(float)
+
+    def overlap(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        return np.clip(np.minimum(hi_t, hi[None, :]) - np.maximum(lo_t, lo[None, :]), 0.0, None)
+
+    arrival = np.asarray(BINS["arrival"], dtype=float) * HOUR_NS
+    during = np.asarray(BINS["during"], dtype=float) * HOUR_NS
+    egress = np.asarray(BINS["egress"], dtype=float) * HOUR_NS
+    days = max(1, -(-(end - start) // (24 * HOUR_NS)))
+    inside = sum(
+        overlap(
+            np.minimum(start + k * 24 * HOUR_NS + during[:-1], end),
+            np.minimum(start + k * 24 * HOUR_NS + during[1:], end),
+        )
+        for k in range(days)
+    )
+    parts = [
+        overlap(start + arrival[:-1], start + arrival[1:]),
+        inside,
+        overlap(end + egress[:-1], end + egress[1:]),
+    ]
+    return np.concatenate(parts, axis=1) / HOUR_NS
+
+
+@dataclass
+class _Window:
+    """One event row's reach on a time grid: the positions and the bin hours there."""
+
+    row: int
+    positions: np.ndarray
+    hours: np.ndarray  # (len(positions), n_bins)
+
+
+def _windows(events: pd.DataFrame, times: np.ndarray, step: int) -> list[_Window]:
+    """The window of every event row on the sorted ``times`` (ns)."""
+    starts = np.asarray(pd.DatetimeIndex(events["start"]).as_unit("ns").asi8)
+    ends = np.asarray(pd.DatetimeIndex(events["end"]).as_unit("ns").asi8)
+    out = []
+    for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        lo = int(np.searchsorted(times, s - _BEFORE_NS - step, side="right"))
+        hi = int(np.searchsorted(times, e + _AFTER_NS, side="left"))
+        if hi > lo:
+            pos = np.arange(lo, hi)
+            out.append(_Window(i, pos, _bin_hours(s, e, times[pos], step)))
+    return out
+
+
+def _per_interval(measure: str, step_h: float) -> float:
+    """Bin hours → the load unit: mean presence (occupancy) or people per interval (passages)."""
+    return 1.0 / step_h if measure == "occupancy" else 1.0
+
+
+def _attendance(events: pd.DataFrame, spreads: Mapping[str, EventSpread]) -> np.ndarray:
+    """Expected attendance per row; unknown → the category's typical (else the pooled) one."""
+    att = events["expected_attendance"].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    categories = events["category"].astype(str).to_numpy()
+    for i in np.flatnonzero(np.isnan(att)):
+        spread = spreads.get(categories[i]) or spreads.get(_POOLED)
+        typical = spread.typical_attendance if spread is not None else None
+        att[i] = typical if typical is not None else 0.0
+    return att
+
+
+# ----------------------------------------------------------------------------- the load
+
+
+class EventLoad:
+    """Computes the event load of a calendar on a grid, from an :class:`EventResponse`.
+
+    Parameters
+    ----------
+    response
+        Curves, shares and spreads.
+    site
+        For each zone's measure and neighbours (None: occupancy, no neighbours).
+    """
+
+    def __init__(self, response: EventResponse, site: SiteProfile | None) -> None:
+        self.response = response
+        self.measures = {z.id: z.measure for z in site.zones} if site is not None else {}
+        self._weights = self._weight_vectors()
+
+    def _weight_vectors(self) -> dict[tuple[str, str], list[tuple[str, np.ndarray]]]:
+        """Per (category, venue): the zones reached and their bin weights (share × curve)."""
+        out: dict[tuple[str, str], list[tuple[str, np.ndarray]]] = defaultdict(list)
+        for s in self.response.shares:
+            curve = self.curve(s.category)
+            vec = np.concatenate([getattr(s, p) * curve.phase(p) for p in PHASES])
+            out[(s.category, s.venue)].append((s.zone, vec))
+        return out
+
+    def curve(self, category: str) -> EventCurve:
+        """The category's curve, else the mean of all curves (a category never seen)."""
+        curves = self.response.curves
+        if category in curves:
+            return curves[category]
+        if _POOLED in curves:
+            return curves[_POOLED]
+        if not curves:
+            return EventCurve(
+                category,
+                arrival=(0.0,) * (len(BINS["arrival"]) - 1),
+                during=(0.0,) * (len(BINS["during"]) - 1),
+                egress=(0.0,) * (len(BINS["egress"]) - 1),
+            )
+        mean = {p: np.mean([c.phase(p) for c in curves.values()], axis=0) for p in PHASES}
+        return EventCurve(
+            category,
+            arrival=tuple(mean["arrival"]),
+            during=tuple(mean["during"]),
+            egress=tuple(mean["egress"]),
+        )
+
+    def reach(self, category: str, venue: str) -> list[tuple[str, np.ndarray]]:
+        """The zones an event of ``category`` at ``venue`` reaches, with their bin weights.
+
+        A (category, venue) never seen falls back on the venue's other
+        categories (their mean shares), then on the venue zone alone with
+        share 1 in every phase.
+        """
+        if (category, venue) in self._weights:
+            return self._weights[(category, venue)]
+        curve = self.curve(category)
+        known = [s for s in self.response.shares if s.venue == venue]
+        shares: dict[str, np.ndarray] = {}
+        if known:
+            by_zone: dict[str, list[np.ndarray]] = defaultdict(list)
+            for s in known:
+                by_zone[s.zone].append(np.array([getattr(s, p) for p in PHASES]))
+            shares = {z: np.mean(v, axis=0) for z, v in by_zone.items()}
+        else:
+            shares = {venue: np.ones(len(PHASES))}
+        return [
+            (z, np.concatenate([share[i] * curve.phase(p) for i, p in enumerate(PHASES)]))
+            for z, share in shares.items()
+        ]
+
+    def parts(
+        self,
+        events: pd.DataFrame | None,
+        zones: Sequence[str],
+        times: np.ndarray,
+        step: int,
+    ) -> dict[str, np.ndarray]:
+        """The expected load per category as ``zones × times`` arrays (unknown attendance apart).
+
+        Keys are categories; an event with unknown attendance adds to
+        ``"<category>?"`` at the category's typical attendance, so that its
+        wider spread can be applied.
+        """
+        events = usable_events(events)
+        step_h = step / HOUR_NS
+        zone_at = {z: i for i, z in enumerate(zones)}
+        att = _attendance(events, self.response.spreads)
+        unknown = events["expected_attendance"].isna().to_numpy()
+        out: dict[str, np.ndarray] = {}
+        for w in _windows(events, times, step):
+            category = str(events["category"].iat[w.row])
+            key = category + ("?" if unknown[w.row] else "")
+            for zone, vec in self.reach(category, str(events["zone"].iat[w.row])):
+                z = zone_at.get(zone)
+                if z is None:
+                    continue
+                unit = _per_interval(self.measures.get(zone, "occupancy"), step_h)
+                if key not in out:
+                    out[key] = np.zeros((len(zones), len(times)))
+                out[key][z, w.positions] += att[w.row] * unit * (w.hours @ vec)
+        return out
+
+    def expected(
+        self, events: pd.DataFrame | None, zones: Sequence[str], times: np.ndarray, step: int
+    ) -> np.ndarray:
+        """The load at the median ratio, ``zones × times``."""
+        total = np.zeros((len(zones), len(times)))
+        for key, part in self.parts(usable_events(events), zones, times, step).items():
+            total += part * self.ratio(key, 0.5)
+        return total
+
+    def ratio(self, key: str, q: float) -> float:
+        """Quantile ``q`` of realised / expected load for a parts key (``"cat"`` or ``"cat?"``)."""
+        spreads = self.response.spreads
+        category = key.rstrip("?")
+        spread = spreads.get(category)
+        if spread is None or spread.n_events < MIN_SPREAD_EVENTS:
+            spread = spreads.get(_POOLED, spread)
+        if spread is None:
+            return 1.0
+        levels = np.array(sorted(spread.ratio_quantiles))
+        values = np.array([spread.ratio_quantiles[k] for k in levels])
+        value = float(np.interp(q, levels, values))
+        if key.endswith("?") and spread.attendance:
+            # unknown attendance: the ratio times the spread of attendances around the typical one
+            att = np.asarray(spread.attendance) / np.median(spread.attendance)
+            grid = np.interp(np.linspace(0.025, 0.975, 39), levels, values)
+            value = float(np.quantile(np.outer(grid, att).ravel(), q))
+        return max(value, 0.0)
+
+    def warn_extrapolation(
+        self, events: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp
+    ) -> None:
+        """An :class:`ExtrapolationWarning` per event near ``[start, end)`` unlike those seen."""
+        events = usable_events(events)
+        if events.empty:
+            return
+        reach = (events["end"] + pd.Timedelta(_AFTER_NS, "ns") > start) & (
+            events["start"] - pd.Timedelta(_BEFORE_NS, "ns") < end
+        )
+        ahead = events[reach].drop_duplicates("event_id")
+        for row in ahead.itertuples(index=False):
+            spread = self.response.spreads.get(str(row.category))
+            seen = spread.attendance_range if spread is not None else None
+            att = float(row.expected_attendance)  # type: ignore[arg-type]
+            if seen is None:
+                warnings.warn(
+                    f"Event {row.event_id!r}: category {row.category!r} was not among the "
+                    "events the model learned from; its load uses the average curve and the "
+                    "venue's shares, so treat its forecast as a rough guide.",
+                    ExtrapolationWarning,
+                    stacklevel=4,
+                )
+            elif np.isfinite(att) and att > seen[1]:
+                warnings.warn(
+                    f"Event {row.event_id!r}: attendance {att:,.0f} is above every "
+                    f"{row.category} event the model learned from ({seen[0]:,.0f}–"
+                    f"{seen[1]:,.0f}); the event load grows in proportion, which the data "
+                    "cannot confirm.",
+                    ExtrapolationWarning,
+                    stacklevel=4,
+                )
+
+
+# ----------------------------------------------------------------------------- learning
+
+
+def _shifted_median(values: np.ndarray, lags: Iterable[int]) -> np.ndarray:
+    """Median over the values ``lag`` intervals away, for each lag (NaN ignored)."""
+    n = values.shape[1]
+    stack = []
+    for lag in lags:
+        shifted = np.full_like(values, np.nan)
+        if 0 < lag < n:
+            shifted[:, : n - lag] = values[:, lag:]
+        elif 0 < -lag < n:
+            shifted[:, -lag:] = values[:, : n + lag]
+        stack.append(shifted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices
+        return np.nanmedian(np.stack(stack), axis=0)
+
+
+def _baseline(history: History, touched: np.ndarray, weeks: int = 4) -> np.ndarray:
+    """What the counts would have been without events, from untouched intervals only.
+
+    The median of the same weekday and time over ``weeks`` weeks either side;
+    where all of those are touched too (a weekly market), the median of the
+    same time of day over the week either side.
+    """
+    clean = np.where(touched, np.nan, history.values)
+    per_day = int(pd.Timedelta("1D") / history.freq)
+    per_week = int(WEEK / history.freq)
+    weekly = _shifted_median(clean, [k * per_week for k in range(-weeks, weeks + 1) if k])
+    daily = _shifted_median(clean, [k * per_day for k in range(-7, 8) if k])
+    return np.where(np.isnan(weekly), daily, weekly)
+
+
+def _reach_of(site: SiteProfile | None, zones: Sequence[str]) -> dict[str, set[str]]:
+    """Per venue zone, the zones its events may reach: itself and its neighbours."""
+    out = {z: {z} for z in zones}
+    if site is not None:
+        for zone in site.zones:
+            for other in zone.neighbours:
+                out.setdefault(zone.id, {zone.id}).add(other)
+                out.setdefault(other, {other}).add(zone.id)
+    return out
+
+
+def fit_event_response(
+    history: History,
+    events: pd.DataFrame | None,
+    site: SiteProfile | None,
+    *,
+    source: str = "",
+) -> EventResponse:
+    """Learn curves, shares and spreads from the counts around past events.
+
+    See the module docstring for the method. Categories without a single
+    event with a known attendance in the data get no curve.
+    """
+    from scipy.optimize import lsq_linear
+
+    events = usable_events(events)
+    # learn only from events the counts saw: the calendar also lists the future
+    seen = (events["start"] < history.end) & (events["end"] > history.start)
+    events = events[seen & events["zone"].isin(history.zones)].reset_index(drop=True)
+    zones = list(history.zones)
+    times = np.asarray(history.times(np.arange(history.values.shape[1])).asi8)
+    step = history.freq.value
+    step_h = step / HOUR_NS
+    measures = {z.id: z.measure for z in site.zones} if site is not None else {}
+    if events.empty:
+        return EventResponse(curves={}, shares=())
+    spreads0 = _attendance_only(events)
+    att = _attendance(events, spreads0)
+    windows = _windows(events, times, step)
+    reach = _reach_of(site, zones)
+    zone_at = {z: i for i, z in enumerate(zones)}
+    touched = np.zeros(history.values.shape, dtype=bool)
+    for w in windows:
+        for z in reach.get(str(events["zone"].iat[w.row]), ()):
+            if z in zone_at:
+                touched[zone_at[z], w.positions] = True
+    excess = history.values - _baseline(history, touched)
+
+    # one non-negative least-squares fit per zone: coefficients per (category, venue, bin)
+    nb = _n_bins()
+    coefs: dict[tuple[str, str, str], np.ndarray] = {}
+    for zone in zones:
+        zi = zone_at[zone]
+        mine = [w for w in windows if zone in reach.get(str(events["zone"].iat[w.row]), ())]
+        if not mine:
+            continue
+        keys = sorted(
+            {(str(events["category"].iat[w.row]), str(events["zone"].iat[w.row])) for w in mine}
+        )
+        col = {k: i for i, k in enumerate(keys)}
+        pos = np.unique(np.concatenate([w.positions for w in mine]))
+        X = np.zeros((len(pos), len(keys) * nb))
+        unit = _per_interval(measures.get(zone, "occupancy"), step_h)
+        for w in mine:
+            k = col[(str(events["category"].iat[w.row]), str(events["zone"].iat[w.row]))]
+            rows = np.searchsorted(pos, w.positions)
+            X[rows, k * nb : (k + 1) * nb] += att[w.row] * unit * w.hours
+        y = excess[zi, pos]
+        ok = np.isfinite(y)
+        if ok.sum() < 3:
+            continue
+        scale = np.sqrt((X[ok] ** 2).sum(axis=0))
+        used = scale > 0
+        beta = np.zeros(X.shape[1])
+        if used.any():
+            fit = lsq_linear(X[ok][:, used] / scale[used], y[ok], bounds=(0.0, np.inf))
+            beta[used] = fit.x / scale[used]
+        for (category, venue), k in col.items():
+            coefs[(category, venue, zone)] = beta[k * nb : (k + 1) * nb]
+    curves, shares = _factorise(coefs, source=source, events=events)
+    response = EventResponse(curves=curves, shares=tuple(shares), spreads=spreads0)
+    spreads = _spreads(response, site, history, events, excess, windows)
+    return EventResponse(curves=curves, shares=tuple(shares), spreads=spreads)
+
+
+def _attendance_only(events: pd.DataFrame) -> dict[str, EventSpread]:
+    """Spreads holding only the attendances seen (for the typical one of unknown rows)."""
+    out = {}
+    first = events.drop_duplicates("event_id")
+    groups: Iterable[tuple[str, pd.DataFrame]] = [
+        *((str(c), g) for c, g in first.groupby("category")),
+        (_POOLED, first),
+    ]
+    for category, group in groups:
+        seen = group["expected_attendance"].dropna().to_numpy(dtype=float)
+        out[category] = EventSpread(
+            category, {0.5: 1.0}, tuple(float(a) for a in seen), n_events=len(group)
+        )
+    return out
+
+
+def _factorise(
+    coefs: Mapping[tuple[str, str, str], np.ndarray], *, source: str, events: pd.DataFrame
+) -> tuple[dict[str, EventCurve], list[EventShare]]:
+    """Split per-pair coefficient vectors into one curve per category and shares per pair."""
+    sizes = [len(BINS[p]) - 1 for p in PHASES]
+    cuts = np.cumsum([0, *sizes])
+    by_category: dict[str, list[tuple[str, str, np.ndarray]]] = defaultdict(list)
+    for (category, venue, zone), vec in coefs.items():
+        by_category[category].append((venue, zone, vec))
+    n_events = events.drop_duplicates("event_id").groupby("category").size()
+    curves: dict[str, EventCurve] = {}
+    shares: list[EventShare] = []
+    for category, pairs in sorted(by_category.items()):
+        phase_curves, phase_shares = {}, {}
+        for i, phase in enumerate(PHASES):
+            block = np.array([vec[cuts[i] : cuts[i + 1]] for _, _, vec in pairs])
+            shape = block.sum(axis=0)
+            norm = float(shape @ shape)
+            scale = block @ shape / norm if norm > 0 else np.zeros(len(pairs))
+            at_venue = [j for j, (v, z, _) in enumerate(pairs) if v == z]
+            tiny = 1e-6 * float(scale.max(initial=0.0))
+            ref = max((scale[j] for j in at_venue), default=0.0)
+            ref = ref if ref > tiny else float(scale.max(initial=0.0))
+            if ref > 0:
+                shape, scale = shape * ref, scale / ref
+            else:
+                shape, scale = np.zeros_like(shape), np.zeros_like(scale)
+            phase_curves[phase] = tuple(float(v) for v in shape)
+            phase_shares[phase] = scale
+        curves[category] = EventCurve(
+            category,
+            arrival=phase_curves["arrival"],
+            during=phase_curves["during"],
+            egress=phase_curves["egress"],
+            source=source,
+            n_events=int(n_events.get(category, 0)),
+        )
+        for j, (venue, zone, _) in enumerate(pairs):
+            values = {p: float(phase_shares[p][j]) for p in PHASES}
+            if any(v > 0 for v in values.values()):
+                shares.append(EventShare(category, venue, zone, **values))
+    return curves, shares
+
+
+def _spreads(
+    response: EventResponse,
+    site: SiteProfile | None,
+    history: History,
+    events: pd.DataFrame,
+    excess: np.ndarray,
+    windows: list[_Window],
+) -> dict[str, EventSpread]:
+    """Per category (and pooled), quantiles of realised / expected load where events dominate."""
+    load = EventLoad(response, site)
+    zones = list(history.zones)
+    times = np.asarray(history.times(np.arange(history.values.shape[1])).asi8)
+    parts = load.parts(events, zones, times, history.freq.value)
+    if not parts:
+        return dict(response.spreads)
+    total = np.sum(list(parts.values()), axis=0)
+    ratios: dict[str, list[np.ndarray]] = defaultdict(list)
+    for key, part in parts.items():
+        # intervals where this category is most of the load and the load is substantial
+        peak = np.max(part, axis=1, keepdims=True)
+        strong = (part >= 0.5 * total) & (part > 0) & (part >= 0.25 * _rolling_peak(part, peak))
+        strong &= np.isfinite(excess)
+        if strong.any():
+            ratios[key.rstrip("?")].append(excess[strong] / total[strong])
+    out = {}
+    pooled = [r for rs in ratios.values() for r in rs]
+    for category, spread in response.spreads.items():
+        found = ratios.get(category) if category != _POOLED else pooled
+        if not found:
+            out[category] = spread
+            continue
+        values = np.concatenate(found)
+        quantiles = {q: float(np.quantile(values, q)) for q in RATIO_LEVELS}
+        out[category] = EventSpread(category, quantiles, spread.attendance, spread.n_events)
+    return out
+
+
+def _rolling_peak(part: np.ndarray, peak: np.ndarray) -> np.ndarray:
+    """A local peak per interval: the max over the surrounding day (robust to many events)."""
+    n = part.shape[1]
+    width = 24
+    padded = np.pad(part, ((0, 0), (width, width)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * width + 1, axis=1)
+    local = windows.max(axis=2)[:, :n]
+    return np.minimum(local, peak)
+
+
+def clean_history(history: History, load: EventLoad, events: pd.DataFrame | None) -> History:
+    """The counts minus the expected event load (never below zero): the no-event history."""
+    times = np.asarray(history.times(np.arange(history.values.shape[1])).asi8)
+    expected = load.expected(events, history.zones, times, history.freq.value)
+    values = np.where(np.isnan(history.values), np.nan, np.maximum(history.values - expected, 0.0))
+    return History(zones=history.zones, start=history.start, freq=history.freq, values=values)

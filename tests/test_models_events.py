@@ -1,0 +1,182 @@
+"""The event load: curves × shares learned from past events, monotone and honest forecasts.
+
+Checked on the simulator, where the truth is known: a match twice as big as
+any seen is simulated for real and compared with the what-if forecast.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crowdcast as cc
+from crowdcast.exceptions import ExtrapolationWarning
+from crowdcast.profiles import BINS, EventCurve
+
+ZONES = ["stadium_plaza", "station_square", "park_waterfront"]
+LIGHT = {"n_estimators": 60}
+
+
+def _city(sim: cc.sample.SimulatedCity) -> cc.City:
+    weather = pd.concat([sim.weather, sim.weather_forecasts], ignore_index=True)
+    return cc.City.from_tables(sim.counts, events=sim.events, weather=weather, site=sim.site)
+
+
+@pytest.fixture(scope="module")
+def base() -> cc.sample.SimulatedCity:
+    return cc.make_city(zones=ZONES, start="2024-01-01", end="2024-12-20")
+
+
+@pytest.fixture(scope="module")
+def match(base) -> pd.Series:  # type: ignore[no-untyped-def]
+    football = base.events[base.events["category"] == "football"].sort_values("start")
+    return football.iloc[-1]
+
+
+@pytest.fixture(scope="module")
+def origin(match) -> pd.Timestamp:  # type: ignore[no-untyped-def]
+    return match["start"].tz_convert("Europe/Amsterdam").normalize() + pd.Timedelta("6h")
+
+
+@pytest.fixture(scope="module")
+def model(base, origin) -> cc.GBMForecaster:  # type: ignore[no-untyped-def]
+    city = _city(base)
+    train = city.replace(counts=city.counts[city.counts["timestamp"] < origin])
+    return cc.GBMForecaster(lgbm_params=LIGHT).fit(train)
+
+
+def _history(base, origin) -> cc.City:  # type: ignore[no-untyped-def]
+    city = _city(base)
+    return city.replace(counts=city.counts[city.counts["timestamp"] < origin])
+
+
+def test_the_learned_curve_and_shares_look_like_the_simulated_match(model) -> None:  # type: ignore[no-untyped-def]
+    response = model.event_response_
+    curve = response.curves["football"]
+    assert isinstance(curve, EventCurve) and len(curve.arrival) == len(BINS["arrival"]) - 1
+    # the simulator's fans arrive in the last two hours and leave in the first after the end
+    assert np.argmax(curve.arrival) >= len(curve.arrival) - 2
+    assert np.argmax(curve.egress) == 0
+    shares = {s.zone: s for s in response.shares_of("football", "stadium_plaza")}
+    assert shares["stadium_plaza"].arrival == pytest.approx(1.0)
+    # neighbours see a spill of about a tenth (0.10 in the simulator)
+    assert 0.02 < shares["station_square"].arrival < 0.3
+    spread = response.spreads["football"]
+    assert spread.attendance_range == (19_600.0, 35_000.0)
+    assert 0.8 < spread.ratio_quantiles[0.5] < 1.2
+
+
+def test_forecast_is_monotone_in_attendance_everywhere(model, base, origin, match) -> None:  # type: ignore[no-untyped-def]
+    history = _history(base, origin)
+    columns = ["q0.1", "q0.5", "q0.9"]
+    previous = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExtrapolationWarning)
+        for attendance in (0, 1_000, 10_000, 20_000, 35_000, 50_000, 100_000, 400_000):
+            events = history.events.copy()
+            events.loc[events["event_id"] == match["event_id"], "expected_attendance"] = attendance
+            f = model.predict(history.replace(events=events), origin=origin)[columns].to_numpy()
+            if previous is not None:  # every zone, horizon and quantile
+                assert (f >= previous - 1e-6).all(), attendance
+            previous = f
+    assert previous is not None
+
+
+def test_twice_the_largest_match_lands_near_the_simulated_truth(model, base, origin, match) -> None:  # type: ignore[no-untyped-def]
+    largest = base.events.query("category == 'football'")["expected_attendance"].max()
+    big = cc.make_city(
+        zones=ZONES,
+        start="2024-01-01",
+        end="2024-12-20",
+        attendance={match["event_id"]: 2 * largest},
+    )
+    history = _history(big, origin)
+    with pytest.warns(ExtrapolationWarning, match=r"70,000 is above every football.*35,000"):
+        forecast = model.predict(history, origin=origin)
+    plaza = forecast[forecast["zone"] == "stadium_plaza"].set_index("timestamp")
+    truth = big.counts[big.counts["zone"] == "stadium_plaza"].set_index("timestamp")["count"]
+    window = plaza.index[
+        (plaza.index >= match["start"] - pd.Timedelta("3h"))
+        & (plaza.index < match["end"] + pd.Timedelta("2h"))
+    ]
+    peak, true_peak = plaza.loc[window, "q0.5"].max(), truth.reindex(window).max()
+    assert peak == pytest.approx(true_peak, rel=0.25)
+    total, true_total = plaza.loc[window, "q0.5"].sum(), truth.reindex(window).sum()
+    assert total == pytest.approx(true_total, rel=0.25)
+
+
+def test_the_upper_bound_stays_above_the_median_at_event_peaks(model, base, origin) -> None:  # type: ignore[no-untyped-def]
+    history = _history(base, origin)
+    events = history.events
+    recent = events[
+        (events["start"] >= origin - pd.Timedelta("120D"))
+        & (events["end"] < origin)
+        & (events["status"] != "cancelled")
+    ].drop_duplicates("event_id")
+    assert len(recent) >= 5
+    for event in recent.itertuples():
+        start = (event.start - pd.Timedelta("6h")).floor("h")
+        forecast = model.predict(history, origin=start)
+        rows = forecast[
+            (forecast["zone"] == event.zone) & forecast["timestamp"].between(event.start, event.end)
+        ]
+        peak = rows.loc[rows["q0.5"].idxmax()]
+        assert peak["q0.9"] > peak["q0.5"] * 1.05 > peak["q0.1"] * 1.05, event.event_id
+
+
+def test_unknown_attendance_uses_the_typical_one_with_a_wider_interval(
+    model, base, origin, match
+) -> None:  # type: ignore[no-untyped-def]
+    history = _history(base, origin)
+    typical = model.event_response_.spreads["football"].typical_attendance
+    known = cc.what_if(
+        model, [cc.SetAttendance(match["event_id"], typical)], origin=origin, data=history
+    )
+    events = history.events.copy()
+    events.loc[events["event_id"] == match["event_id"], "expected_attendance"] = np.nan
+    unknown = model.predict(history.replace(events=events), origin=origin)
+    at = known["scenario_q0.5"].idxmax()
+    width_known = known.loc[at, "scenario_q0.9"] - known.loc[at, "scenario_q0.1"]
+    width_unknown = unknown.loc[at, "q0.9"] - unknown.loc[at, "q0.1"]
+    assert unknown.loc[at, "q0.5"] == pytest.approx(known.loc[at, "scenario_q0.5"], rel=0.1)
+    assert width_unknown > width_known
+
+
+def test_a_cancelled_match_removes_its_load(model, base, origin, match) -> None:  # type: ignore[no-untyped-def]
+    history = _history(base, origin)
+    cancelled = cc.what_if(model, [cc.CancelEvent(match["event_id"])], origin=origin, data=history)
+    plaza = cancelled[cancelled["zone"] == "stadium_plaza"]
+    assert plaza["base_q0.5"].max() > 10_000
+    assert plaza["scenario_q0.5"].max() < 2_000
+    zero = cc.what_if(model, [cc.SetAttendance(match["event_id"], 0)], origin=origin, data=history)
+    np.testing.assert_allclose(zero["scenario_q0.5"], cancelled["scenario_q0.5"])
+
+
+def test_an_event_of_a_category_never_seen_warns_and_still_adds_a_crowd(
+    model, base, origin
+) -> None:  # type: ignore[no-untyped-def]
+    history = _history(base, origin)
+    start = origin + pd.Timedelta("8h")
+    change = cc.AddEvent(
+        "circus",
+        "park_waterfront",
+        start,
+        start + pd.Timedelta("3h"),
+        attendance=8_000,
+        category="circus",
+    )
+    with pytest.warns(ExtrapolationWarning, match="category 'circus' was not among"):
+        out = cc.what_if(model, [change], origin=origin, data=history)
+    park = out[out["zone"] == "park_waterfront"]
+    assert park["diff_q0.5"].max() > 500
+
+
+def test_the_features_event_model_is_still_available(base, origin) -> None:  # type: ignore[no-untyped-def]
+    history = _history(base, origin)
+    old = cc.GBMForecaster(horizon=6, event_model="features", lgbm_params={"n_estimators": 10})
+    old.fit(history)
+    assert old.event_response_ is None
+    assert "event_attendance" in old.provenance_.features
