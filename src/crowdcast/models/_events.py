@@ -31,7 +31,7 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,10 @@ from crowdcast.profiles import (
 )
 from crowdcast.schemas import HOUR_NS, WEEK, History
 
-__all__ = ["EventLoad", "clean_history", "fit_event_response", "usable_events"]
+__all__ = ["EventLoad", "clean_history", "event_wetness", "fit_event_response", "usable_events"]
+
+#: Fewest events of a category with a rain estimate for its own rain elasticity.
+MIN_RAIN_EVENTS = 10
 
 #: Quantile levels stored for the realised / expected ratio.
 RATIO_LEVELS = (0.025, 0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 0.975)
@@ -220,17 +223,28 @@ class EventLoad:
         zones: Sequence[str],
         times: np.ndarray,
         step: int,
+        *,
+        weather: pd.DataFrame | None = None,
+        origin: pd.Timestamp | None = None,
     ) -> dict[str, np.ndarray]:
         """The expected load per category as ``zones × times`` arrays (unknown attendance apart).
 
         Keys are categories; an event with unknown attendance adds to
         ``"<category>?"`` at the category's typical attendance, so that its
-        wider spread can be applied.
+        wider spread can be applied. With ``weather``, each event's load is
+        scaled by its category's rain factor for the rain during it, as known
+        at ``origin`` (see :func:`event_wetness`).
         """
         events = usable_events(events)
         step_h = step / HOUR_NS
         zone_at = {z: i for i, z in enumerate(zones)}
         att = _attendance(events, self.response.spreads)
+        if weather is not None and len(events):
+            wetness = event_wetness(events, weather, origin)
+            for category, rows in events.groupby("category").indices.items():
+                spread = self.response.spreads.get(str(category))
+                if spread is not None and spread.rain:
+                    att[rows] *= spread.rain_factor(wetness[rows])
         unknown = events["expected_attendance"].isna().to_numpy()
         out: dict[str, np.ndarray] = {}
         for w in _windows(events, times, step):
@@ -247,11 +261,21 @@ class EventLoad:
         return out
 
     def expected(
-        self, events: pd.DataFrame | None, zones: Sequence[str], times: np.ndarray, step: int
+        self,
+        events: pd.DataFrame | None,
+        zones: Sequence[str],
+        times: np.ndarray,
+        step: int,
+        *,
+        weather: pd.DataFrame | None = None,
+        origin: pd.Timestamp | None = None,
     ) -> np.ndarray:
         """The load at the median ratio, ``zones × times``."""
         total = np.zeros((len(zones), len(times)))
-        for key, part in self.parts(usable_events(events), zones, times, step).items():
+        parts = self.parts(
+            usable_events(events), zones, times, step, weather=weather, origin=origin
+        )
+        for key, part in parts.items():
             total += part * self.ratio(key, 0.5)
         return total
 
@@ -308,6 +332,113 @@ class EventLoad:
                 )
 
 
+def event_wetness(
+    events: pd.DataFrame, weather: pd.DataFrame, origin: pd.Timestamp | None = None
+) -> np.ndarray:
+    """``log1p(2 × mean precipitation mm/h)`` over each event's hours, NaN when unknown.
+
+    Without ``origin`` the observed weather is used (past events); with it,
+    per hour the latest forecast issued at or before ``origin``, else the
+    observation when the hour ended by ``origin``.
+    """
+    if "precipitation_mm" not in weather or events.empty:
+        return np.full(len(events), np.nan)
+    issued = weather["issued_at"] if "issued_at" in weather else pd.Series(pd.NaT, weather.index)
+    table = pd.DataFrame(
+        {"timestamp": weather["timestamp"], "issued": issued, "mm": weather["precipitation_mm"]}
+    )
+    observed = table["issued"].isna()
+    if origin is None:
+        table = table[observed]
+    else:
+        ended = table["timestamp"] + pd.Timedelta("1h") <= origin
+        forecast = ~observed & (table["issued"] <= origin)
+        table = table[forecast | (observed & ended)]
+        latest = table.groupby("timestamp")["issued"].transform("max")  # NaT: observations only
+        table = table[latest.isna() | (table["issued"] == latest)]
+    rain = table.groupby("timestamp")["mm"].mean().sort_index()  # stations averaged
+    stamps = np.asarray(pd.DatetimeIndex(rain.index).as_unit("ns").asi8)
+    cum = np.concatenate([[0.0], np.cumsum(np.nan_to_num(rain.to_numpy(dtype=float)))])
+    known = np.concatenate([[0], np.cumsum(rain.notna().to_numpy())])
+    starts = np.asarray(pd.DatetimeIndex(events["start"]).floor("h").as_unit("ns").asi8)
+    ends = np.asarray(pd.DatetimeIndex(events["end"]).as_unit("ns").asi8)
+    lo = np.searchsorted(stamps, starts, side="left")
+    hi = np.searchsorted(stamps, ends, side="left")
+    n = known[hi] - known[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, (cum[hi] - cum[lo]) / np.maximum(n, 1), np.nan)
+    return np.log1p(2.0 * np.clip(mean, 0.0, None))
+
+
+def _rain_effects(
+    response: EventResponse,
+    site: SiteProfile | None,
+    history: History,
+    events: pd.DataFrame,
+    excess: np.ndarray,
+    weather: pd.DataFrame | None,
+) -> dict[str, EventSpread]:
+    """Each category's rain elasticity, where the data show one clearly (|t| > 2).
+
+    Per event, the ratio realised / expected load (least squares over the
+    intervals it reaches) against the wetness during it; the slope of
+    ``log(ratio)`` per category with at least :data:`MIN_RAIN_EVENTS` events,
+    else pooled over categories (around each category's mean).
+    """
+    spreads = dict(response.spreads)
+    if weather is None or events.empty:
+        return spreads
+    wetness = event_wetness(events, weather)
+    load = EventLoad(response, site)
+    times = np.asarray(history.times(np.arange(history.values.shape[1])).asi8)
+    step = history.freq.value
+    ratios = np.full(len(events), np.nan)
+    for i in range(len(events)):
+        part = sum(load.parts(events.iloc[[i]], list(history.zones), times, step).values())
+        if not isinstance(part, np.ndarray):
+            continue
+        ok = np.isfinite(excess) & (part > 0)
+        den = float((part[ok] ** 2).sum())
+        if den > 0:
+            ratios[i] = float((excess[ok] * part[ok]).sum()) / den
+    use = np.isfinite(wetness) & (ratios > 0.05)
+    frame = pd.DataFrame(
+        {
+            "event": events["event_id"].astype(str),
+            "category": events["category"].astype(str),
+            "x": wetness,
+            "y": np.log(np.where(use, ratios, 1.0)),
+        }
+    )[use]
+    if frame.empty:
+        return spreads
+    centred = frame.assign(
+        x=frame["x"] - frame.groupby("category")["x"].transform("mean"),
+        y=frame["y"] - frame.groupby("category")["y"].transform("mean"),
+    )
+    pooled = _slope(centred["x"].to_numpy(), centred["y"].to_numpy())
+    for category, spread in spreads.items():
+        rows = frame[frame["category"] == category]
+        own = _slope(
+            (rows["x"] - rows["x"].mean()).to_numpy(), (rows["y"] - rows["y"].mean()).to_numpy()
+        )
+        slope = own if rows["event"].nunique() >= MIN_RAIN_EVENTS else pooled
+        reference = float(rows["x"].mean()) if len(rows) else float(frame["x"].mean())
+        spreads[category] = replace(spread, rain=slope, rain_reference=reference)
+    return spreads
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> float:
+    """The least-squares slope of centred ``y`` on centred ``x`` when |t| > 2, else 0."""
+    sxx = float(x @ x)
+    if len(x) < 4 or sxx <= 0:
+        return 0.0
+    slope = float(x @ y) / sxx
+    resid = y - slope * x
+    se = np.sqrt(float(resid @ resid) / (len(x) - 2) / sxx)
+    return slope if se > 0 and abs(slope / se) > 2 else 0.0
+
+
 # ----------------------------------------------------------------------------- learning
 
 
@@ -358,6 +489,7 @@ def fit_event_response(
     events: pd.DataFrame | None,
     site: SiteProfile | None,
     *,
+    weather: pd.DataFrame | None = None,
     source: str = "",
 ) -> EventResponse:
     """Learn curves, shares and spreads from the counts around past events.
@@ -424,6 +556,8 @@ def fit_event_response(
     curves, shares = _factorise(coefs, source=source, events=events)
     response = EventResponse(curves=curves, shares=tuple(shares), spreads=spreads0)
     spreads = _spreads(response, site, history, events, excess, windows)
+    response = EventResponse(curves=curves, shares=tuple(shares), spreads=spreads)
+    spreads = _rain_effects(response, site, history, events, excess, weather)
     return EventResponse(curves=curves, shares=tuple(shares), spreads=spreads)
 
 
@@ -534,9 +668,17 @@ def _rolling_peak(part: np.ndarray, peak: np.ndarray) -> np.ndarray:
     return np.minimum(local, peak)
 
 
-def clean_history(history: History, load: EventLoad, events: pd.DataFrame | None) -> History:
-    """The counts minus the expected event load (never below zero): the no-event history."""
+def clean_history(
+    history: History,
+    load: EventLoad,
+    events: pd.DataFrame | None,
+    weather: pd.DataFrame | None = None,
+) -> History:
+    """The counts minus the expected event load (never below zero): the no-event history.
+
+    Past events are scaled by the rain observed during them.
+    """
     times = np.asarray(history.times(np.arange(history.values.shape[1])).asi8)
-    expected = load.expected(events, history.zones, times, history.freq.value)
+    expected = load.expected(events, history.zones, times, history.freq.value, weather=weather)
     values = np.where(np.isnan(history.values), np.nan, np.maximum(history.values - expected, 0.0))
     return History(zones=history.zones, start=history.start, freq=history.freq, values=values)

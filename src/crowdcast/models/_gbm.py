@@ -286,9 +286,13 @@ class GBMForecaster(BaseForecaster):
         self.event_response_ = None
         if self._event_load_on():
             self.event_response_ = fit_event_response(
-                history, data.events, data.site, source="learned by GBMForecaster.fit"
+                history,
+                data.events,
+                data.site,
+                weather=data.weather,
+                source="learned by GBMForecaster.fit",
             )
-            history = clean_history(history, self._event_load(data), data.events)
+            history = clean_history(history, self._event_load(data), data.events, data.weather)
             data = data.with_grid(history)
         rows = self._training_rows(history)
         if rows.empty:
@@ -469,9 +473,9 @@ class GBMForecaster(BaseForecaster):
         load.warn_extrapolation(
             data.events, rows["origin"].min(), rows["timestamp"].max() + self.freq_
         )
-        history = clean_history(history, load, data.events)
+        history = clean_history(history, load, data.events, data.weather)
         base = self._predict_base(rows, data.with_grid(history), history)
-        return _add_load(base, sorted(self.quantiles), rows, load, data.events, self.freq_)
+        return _add_load(base, sorted(self.quantiles), rows, load, data, self.freq_)
 
     def _predict_base(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         X = self._design(rows, data, history)
@@ -563,7 +567,7 @@ def _add_load(
     taus: list[float],
     rows: pd.DataFrame,
     load: EventLoad,
-    events: pd.DataFrame | None,
+    data: City,
     freq: pd.Timedelta,
 ) -> np.ndarray:
     """The forecast quantiles with the event load added to the no-event quantiles.
@@ -577,7 +581,14 @@ def _add_load(
     times, t_at = np.unique(rows["timestamp"].to_numpy(dtype="datetime64[ns]"), return_inverse=True)
     zones = sorted(set(rows["zone"].astype(str)))
     z_at = pd.Index(zones).get_indexer(pd.Index(rows["zone"].astype(str)))
-    parts = load.parts(events, zones, times.astype(np.int64), freq.value)
+    parts = load.parts(
+        data.events,
+        zones,
+        times.astype(np.int64),
+        freq.value,
+        weather=data.weather,
+        origin=rows["origin"].min(),
+    )
     if not parts:
         return base
     centre = 0.5 if 0.5 in taus else taus[len(taus) // 2]

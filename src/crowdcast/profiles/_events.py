@@ -130,13 +130,26 @@ class EventSpread:
     realised / expected event load (hour by hour over the hours where the
     event matters); ``attendance`` holds the attendances seen, for the
     typical value of an unknown attendance and the range beyond which a
-    forecast extrapolates.
+    forecast extrapolates. ``rain`` is the elasticity of the load to the
+    wetness ``log1p(2 × mean mm/h)`` during the event, as the data showed it
+    (0 when the data showed no clear effect), around ``rain_reference``.
     """
 
     category: str
     ratio_quantiles: Mapping[float, float]
     attendance: tuple[float, ...] = ()
     n_events: int = 0
+    rain: float = 0.0
+    rain_reference: float = 0.0
+
+    def rain_factor(self, wetness: np.ndarray) -> np.ndarray:
+        """The load multiplier for events with ``wetness = log1p(2 × mean mm/h)`` (NaN: 1).
+
+        ``exp(rain × (wetness - rain_reference))``: the ratio quantiles hold at
+        the mean wetness of the events learned from.
+        """
+        w = np.asarray(wetness, dtype=float)
+        return np.where(np.isnan(w), 1.0, np.exp(self.rain * (w - self.rain_reference)))
 
     @property
     def attendance_range(self) -> tuple[float, float] | None:
