@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import crowdcast as cc
-from crowdcast.exceptions import ExtrapolationWarning
+from crowdcast.exceptions import ExtrapolationWarning, ParameterError
 from crowdcast.profiles import BINS, EventCurve
 
 ZONES = ["stadium_plaza", "station_square", "park_waterfront"]
@@ -209,3 +209,45 @@ def test_rain_shrinks_an_outdoor_market_as_the_simulated_data_show() -> None:
     peak = out["base_q0.5"].idxmax()
     change = out.loc[peak, "scenario_q0.5"] / out.loc[peak, "base_q0.5"] - 1
     assert -0.85 < change < -0.25
+
+
+def test_curves_and_shares_are_written_apart_and_move_to_another_forecaster(  # type: ignore[no-untyped-def]
+    tmp_path, model, base, origin
+) -> None:
+    from crowdcast.models import calibrate_events
+    from crowdcast.profiles import load_event_response, save_event_response
+
+    history = _history(base, origin)
+    response = calibrate_events(history)
+    summary = response.summary()
+    football = summary.set_index("category").loc["football"]
+    assert football["attendance_max"] == 35_000 and football["peak_arrival"] > 0.3
+    curves, shares = tmp_path / "curves.toml", tmp_path / "shares.toml"
+    save_event_response(response, curves=curves, shares=shares)
+    # the curves are publishable: no zone, venue or site in them
+    text = curves.read_text()
+    assert "stadium_plaza" not in text and "venue" not in text
+    assert (shares.stat().st_mode & 0o777) == 0o600  # the site's own
+    with pytest.raises(ParameterError, match="Refusing to overwrite"):
+        save_event_response(response, curves=curves)
+    back = load_event_response(curves=curves, shares=shares)
+    assert back.curves["football"].arrival == pytest.approx(response.curves["football"].arrival)
+    assert len(back.shares) == len(response.shares)
+    assert back.spreads["football"].rain == pytest.approx(response.spreads["football"].rain)
+    given = cc.GBMForecaster(lgbm_params=LIGHT, event_response=back).fit(history)
+    learned = cc.GBMForecaster(lgbm_params=LIGHT).fit(history)
+    np.testing.assert_allclose(
+        given.predict(history, origin=origin)["q0.5"],
+        learned.predict(history, origin=origin)["q0.5"],
+        rtol=1e-3,
+    )
+
+
+def test_an_invalid_curves_file_is_a_config_error_naming_the_entry(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from crowdcast.exceptions import ConfigError
+    from crowdcast.profiles import load_event_response
+
+    path = tmp_path / "curves.toml"
+    path.write_text('[[event_curves]]\ncategory = "market"\narrival = [0.1, 0.2]\n')
+    with pytest.raises(ConfigError, match=r"curves.toml, event_curves\[0\].*arrival. needs 6"):
+        load_event_response(curves=path)

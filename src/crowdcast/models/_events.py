@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from crowdcast._city import City, as_city
 from crowdcast.exceptions import ExtrapolationWarning
 from crowdcast.profiles import (
     BINS,
@@ -48,7 +49,14 @@ from crowdcast.profiles import (
 )
 from crowdcast.schemas import HOUR_NS, WEEK, History
 
-__all__ = ["EventLoad", "clean_history", "event_wetness", "fit_event_response", "usable_events"]
+__all__ = [
+    "EventLoad",
+    "calibrate_events",
+    "clean_history",
+    "event_wetness",
+    "fit_event_response",
+    "usable_events",
+]
 
 #: Fewest events of a category with a rain estimate for its own rain elasticity.
 MIN_RAIN_EVENTS = 10
@@ -682,3 +690,41 @@ def clean_history(
     expected = load.expected(events, history.zones, times, history.freq.value, weather=weather)
     values = np.where(np.isnan(history.values), np.nan, np.maximum(history.values - expected, 0.0))
     return History(zones=history.zones, start=history.start, freq=history.freq, values=values)
+
+
+def calibrate_events(
+    data: City | pd.DataFrame,
+    *,
+    events: pd.DataFrame | None = None,
+    weather: pd.DataFrame | None = None,
+    site: SiteProfile | None = None,
+) -> EventResponse:
+    """Learn a site's event response (curves, shares, spreads, rain) from its past events.
+
+    The same learning :class:`~crowdcast.GBMForecaster` does in ``fit``, on
+    its own: to inspect it (``.summary()``), publish the generic curves and
+    keep the site's shares, with
+    :func:`~crowdcast.profiles.save_event_response`, and to give them to a
+    forecaster elsewhere (``GBMForecaster(event_response=...)``).
+
+    Parameters
+    ----------
+    data
+        A :class:`~crowdcast.City` with counts and events (weather for the
+        rain effect), or a counts table with the others beside it.
+
+    Examples
+    --------
+    >>> import crowdcast as cc
+    >>> city = cc.make_city(zones=["stadium_plaza"], start="2024-03-01", end="2024-06-30")
+    >>> response = calibrate_events(city.counts, events=city.events, site=city.site)
+    >>> response.summary().loc[0, "category"]
+    'concert'
+    """
+    city = as_city(data, events=events, weather=weather, site=site)
+    history = city.history()
+    source = (
+        f"learned from the counts of {city.site.id if city.site else 'a site'}, "
+        f"{history.start:%Y-%m-%d} to {history.end:%Y-%m-%d}"
+    )
+    return fit_event_response(history, city.events, city.site, weather=city.weather, source=source)

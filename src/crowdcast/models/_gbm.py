@@ -88,6 +88,7 @@ from crowdcast.models._base import BaseForecaster
 from crowdcast.models._events import EventLoad, clean_history, fit_event_response
 from crowdcast.models._lgbm import boost as _boost
 from crowdcast.models._lgbm import canonical_params, dataset_params
+from crowdcast.profiles import EventResponse
 from crowdcast.schemas import History
 
 __all__ = ["GBMForecaster"]
@@ -150,6 +151,19 @@ class GBMForecaster(BaseForecaster):
         Overrides of the LightGBM parameters (``n_estimators``, ``num_leaves``...).
     random_state
         Seed for LightGBM's bagging.
+    event_model
+        How events enter: ``"load"`` (default) forecasts the crowd without
+        events and adds each event's load, attendance × curve × share
+        (:mod:`crowdcast.models` ``calibrate_events``), so the forecast grows in
+        proportion to the attendance, also beyond the largest seen (with an
+        :class:`~crowdcast.exceptions.ExtrapolationWarning`), and its
+        interval carries the spread of realised vs expected crowds;
+        ``"features"`` gives the events to LightGBM as features only (the
+        way before: fine within the attendances seen, flat beyond).
+    event_response
+        With ``event_model="load"``: curves and shares to use instead of
+        learning them in ``fit`` (e.g. a published curve library with this
+        site's shares, :func:`~crowdcast.profiles.load_event_response`).
     tail_fraction
         The quantile models other than the median boost this fraction of
         the centre models' rounds, at a learning rate divided by it: they
@@ -168,6 +182,9 @@ class GBMForecaster(BaseForecaster):
         or skipped.
     n_training_rows_
         Number of ``(zone, origin, horizon)`` training rows.
+    event_response_
+        The :class:`~crowdcast.profiles.EventResponse` used (None with
+        ``event_model="features"``); ``event_response_.summary()`` tabulates it.
 
     Examples
     --------
@@ -192,8 +209,10 @@ class GBMForecaster(BaseForecaster):
         random_state: int = 0,
         tail_fraction: float = 0.5,
         event_model: str = "load",
+        event_response: EventResponse | None = None,
     ) -> None:
         self.event_model = event_model
+        self.event_response = event_response
         self.horizon = horizon
         self.quantiles = quantiles
         self.features = features
@@ -284,7 +303,11 @@ class GBMForecaster(BaseForecaster):
         from crowdcast.models._binning import binned_dataset
 
         self.event_response_ = None
-        if self._event_load_on():
+        if self._event_load_on() and self.event_response is not None:
+            self.event_response_ = self.event_response
+            history = clean_history(history, self._event_load(data), data.events, data.weather)
+            data = data.with_grid(history)
+        elif self._event_load_on():
             self.event_response_ = fit_event_response(
                 history,
                 data.events,

@@ -43,6 +43,8 @@ from crowdcast.profiles._events import (
     EventShare,
     EventSpread,
     bin_labels,
+    load_event_response,
+    save_event_response,
 )
 from crowdcast.profiles._library import DEFAULT_LIBRARY_PATH, load_indicator_library
 from crowdcast.profiles._model import (
@@ -87,7 +89,9 @@ __all__ = [
     "Venue",
     "Zone",
     "bin_labels",
+    "load_event_response",
     "load_indicator_library",
     "load_site_profile",
+    "save_event_response",
     "save_site_profile",
 ]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -36,6 +37,9 @@ __all__ = [
     "EventShare",
     "EventSpread",
     "Phase",
+    "bin_labels",
+    "load_event_response",
+    "save_event_response",
 ]
 
 Phase = Literal["arrival", "during", "egress"]
@@ -96,7 +100,7 @@ class EventCurve:
     def to_dict(self) -> dict[str, Any]:
         return {
             "category": self.category,
-            **{p: [round(v, 6) for v in getattr(self, p)] for p in PHASES},
+            **{p: [float(v) for v in getattr(self, p)] for p in PHASES},
             "source": self.source,
             "n_events": self.n_events,
         }
@@ -118,7 +122,7 @@ class EventShare:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"category": self.category, "venue": self.venue, "zone": self.zone}
-        out.update({p: round(float(getattr(self, p)), 6) for p in PHASES})
+        out.update({p: float(getattr(self, p)) for p in PHASES})
         return out
 
 
@@ -174,3 +178,142 @@ class EventResponse:
 
     def shares_of(self, category: str, venue: str) -> list[EventShare]:
         return [s for s in self.shares if s.category == category and s.venue == venue]
+
+    def summary(self) -> Any:
+        """One row per category: events, attendances seen, peak fractions, spread and rain.
+
+        ``peak_arrival``/``peak_during``/``peak_egress`` are the curve's
+        largest fraction of the attendance in each phase; ``ratio_p10``..
+        ``ratio_p90`` the spread of realised / expected load; ``rain`` the
+        elasticity to ``log1p(2 mm/h)``.
+        """
+        import pandas as pd
+
+        rows = []
+        for category, curve in sorted(self.curves.items()):
+            spread = self.spreads.get(category)
+            seen = spread.attendance_range if spread is not None else None
+            q = dict(spread.ratio_quantiles) if spread is not None else {}
+            rows.append(
+                {
+                    "category": category,
+                    "n_events": curve.n_events,
+                    "attendance_min": seen[0] if seen else np.nan,
+                    "attendance_max": seen[1] if seen else np.nan,
+                    **{f"peak_{p}": float(curve.phase(p).max(initial=0.0)) for p in PHASES},
+                    "ratio_p10": q.get(0.1, np.nan),
+                    "ratio_p50": q.get(0.5, np.nan),
+                    "ratio_p90": q.get(0.9, np.nan),
+                    "rain": spread.rain if spread is not None else 0.0,
+                    "zones_reached": len({s.zone for s in self.shares if s.category == category}),
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def save_event_response(
+    response: EventResponse,
+    *,
+    curves: str | Path | None = None,
+    shares: str | Path | None = None,
+    overwrite: bool = False,
+) -> None:
+    """Write the curves (publishable) and the shares and spreads (confidential) to TOML files.
+
+    The two go to separate files on purpose: the curves may be published in
+    an indicator library, the shares are the site's own and are written
+    readable by the owner only (mode 0600), like a site profile.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> r = EventResponse({"market": EventCurve("market", (0,) * 6, (0.1,) * 8, (0,) * 4)}, ())
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> save_event_response(r, curves=folder / "curves.toml")
+    >>> load_event_response(curves=folder / "curves.toml").curves["market"].during[0]
+    0.1
+    """
+    import tomli_w
+
+    from crowdcast._validation import atomic_write
+
+    if curves is not None:
+        doc = {"event_curves": [c.to_dict() for c in response.curves.values()]}
+        atomic_write(curves, tomli_w.dumps(doc), overwrite=overwrite)
+    if shares is not None:
+        doc = {
+            "event_shares": [s.to_dict() for s in response.shares],
+            "event_spreads": [_spread_dict(s) for s in response.spreads.values()],
+        }
+        atomic_write(shares, tomli_w.dumps(doc), overwrite=overwrite, mode=0o600)
+
+
+def _spread_dict(s: EventSpread) -> dict[str, Any]:
+    return {
+        "category": s.category,
+        "levels": [float(q) for q in sorted(s.ratio_quantiles)],
+        "ratios": [float(s.ratio_quantiles[q]) for q in sorted(s.ratio_quantiles)],
+        "attendance": [float(a) for a in s.attendance],
+        "n_events": s.n_events,
+        "rain": float(s.rain),
+        "rain_reference": float(s.rain_reference),
+    }
+
+
+def load_event_response(
+    *, curves: str | Path | None = None, shares: str | Path | None = None
+) -> EventResponse:
+    """Read curves and/or shares written by :func:`save_event_response`.
+
+    A curves file from one city with the shares of another is how an event
+    response moves between cities. Every problem is reported at once in a
+    :class:`~crowdcast.exceptions.ConfigError` naming the file and entry.
+    """
+    from crowdcast.exceptions import ConfigError, Problem
+    from crowdcast.profiles._toml import read_toml
+
+    problems: list[Problem] = []
+    found_curves: dict[str, EventCurve] = {}
+    found_shares: list[EventShare] = []
+    found_spreads: dict[str, EventSpread] = {}
+
+    def entries(path: str | Path, key: str) -> list[tuple[str, dict[str, Any]]]:
+        where, doc = read_toml(path, "event response")
+        items = doc.get(key, [])
+        return [(f"{where}, {key}[{i}]", dict(t)) for i, t in enumerate(items)]
+
+    def build(where: str, kind: Any, **values: Any) -> Any:
+        try:
+            return kind(**values)
+        except (TypeError, ValueError) as error:
+            problems.append(
+                Problem(
+                    where, f"a valid {kind.__name__}", str(error), hint="see save_event_response"
+                )
+            )
+            return None
+
+    if curves is not None:
+        for where, t in entries(curves, "event_curves"):
+            t["arrival"], t["during"], t["egress"] = (tuple(t.get(p, ())) for p in PHASES)
+            curve = build(where, EventCurve, **t)
+            if curve is not None:
+                found_curves[curve.category] = curve
+    if shares is not None:
+        for where, t in entries(shares, "event_shares"):
+            share = build(where, EventShare, **t)
+            if share is not None:
+                found_shares.append(share)
+        for where, t in entries(shares, "event_spreads"):
+            levels, ratios = t.pop("levels", []), t.pop("ratios", [])
+            t["ratio_quantiles"] = dict(zip(levels, ratios, strict=False))
+            t["attendance"] = tuple(t.get("attendance", ()))
+            spread = build(where, EventSpread, **t)
+            if spread is not None:
+                found_spreads[spread.category] = spread
+    if problems:
+        raise ConfigError(problems, title="Invalid event response file")
+    return EventResponse(found_curves, tuple(found_shares), found_spreads)
