@@ -481,6 +481,36 @@ def _baseline(history: History, touched: np.ndarray, weeks: int = 4) -> np.ndarr
     return np.where(np.isnan(weekly), daily, weekly)
 
 
+def _rain_adjusted(
+    history: History, baseline: np.ndarray, touched: np.ndarray, weather: pd.DataFrame
+) -> np.ndarray:
+    """The baseline scaled by each zone's own response to the rain observed in each interval.
+
+    Without it, a square that empties in the rain would make its events look
+    more rain-shy than they are. Per zone, the slope of ``log((count + 1) /
+    (baseline + 1))`` on the wetness ``log1p(2 mm/h)`` over intervals no event
+    touches (0 unless |t| > 2).
+    """
+    times = history.times(np.arange(history.values.shape[1]))
+    hourly = weather.loc[weather.get("issued_at", pd.Series(pd.NaT, weather.index)).isna()]
+    if "precipitation_mm" not in hourly or hourly.empty:
+        return baseline
+    rain = hourly.groupby("timestamp")["precipitation_mm"].mean()
+    wet = np.log1p(2.0 * np.clip(rain.reindex(times.floor("h")).to_numpy(dtype=float), 0, None))
+    out = baseline.copy()
+    for z in range(history.values.shape[0]):
+        y = np.log1p(history.values[z]) - np.log1p(baseline[z])
+        ok = ~touched[z] & np.isfinite(y) & np.isfinite(wet)
+        if ok.sum() < 50:
+            continue
+        x = wet[ok] - wet[ok].mean()
+        slope = _slope(x, y[ok] - y[ok].mean())
+        if slope:
+            factor = np.exp(slope * (wet - wet[ok].mean()))
+            out[z] = np.where(np.isfinite(factor), baseline[z] * factor, baseline[z])
+    return out
+
+
 def _reach_of(site: SiteProfile | None, zones: Sequence[str]) -> dict[str, set[str]]:
     """Per venue zone, the zones its events may reach: itself and its neighbours."""
     out = {z: {z} for z in zones}
@@ -528,7 +558,10 @@ def fit_event_response(
         for z in reach.get(str(events["zone"].iat[w.row]), ()):
             if z in zone_at:
                 touched[zone_at[z], w.positions] = True
-    excess = history.values - _baseline(history, touched)
+    baseline = _baseline(history, touched)
+    if weather is not None:
+        baseline = _rain_adjusted(history, baseline, touched, weather)
+    excess = history.values - baseline
 
     # one non-negative least-squares fit per zone: coefficients per (category, venue, bin)
     nb = _n_bins()
