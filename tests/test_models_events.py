@@ -250,3 +250,27 @@ def test_an_invalid_curves_file_is_a_config_error_naming_the_entry(tmp_path) -> 
     path.write_text('[[event_curves]]\ncategory = "market"\narrival = [0.1, 0.2]\n')
     with pytest.raises(ConfigError, match=r"curves.toml, event_curves\[0\].*arrival. needs 6"):
         load_event_response(curves=path)
+
+
+def test_explanations_name_the_event_load_and_still_add_up(model, base, origin) -> None:  # type: ignore[no-untyped-def]
+    history = _history(base, origin)
+    forecast = model.predict(history, origin=origin)
+    plaza = forecast[forecast["zone"] == "stadium_plaza"]
+    peak = plaza.loc[[plaza["q0.5"].idxmax()]]
+    top = model.explain(peak, data=history, top=1_000)
+    event = top[top["feature"] == "event_load"]
+    assert len(event) == 1 and event["label"].iloc[0] == "football"
+    assert event["value"].iloc[0] > 0.5 * peak["q0.5"].iloc[0]
+    assert top["contribution"].abs().iloc[0] == event["contribution"].abs().iloc[0]  # the largest
+    bias = np.mean(
+        [
+            model.models_[k].predict(
+                model._design(peak, history, model._event_history(history)),
+                pred_contrib=True,
+            )[:, -1]
+            for k in ("q0.5", "tweedie")
+        ],
+        axis=0,
+    )
+    total = top["contribution"].sum() + bias[0]
+    assert np.expm1(total) == pytest.approx(peak["q0.5"].iloc[0], rel=1e-5)

@@ -484,6 +484,13 @@ class GBMForecaster(BaseForecaster):
             axis=0,
         )
 
+    def _event_history(self, data: City, history: History | None = None) -> History:
+        """The history the boosters see: without the event load when that is on."""
+        history = data.history() if history is None else history
+        if getattr(self, "event_response_", None) is None:
+            return history
+        return clean_history(history, self._event_load(data), data.events, data.weather)
+
     def _event_load(self, data: City) -> EventLoad:
         response = self.event_response_
         assert response is not None  # only called with the event load on
@@ -496,7 +503,7 @@ class GBMForecaster(BaseForecaster):
         load.warn_extrapolation(
             data.events, rows["origin"].min(), rows["timestamp"].max() + self.freq_
         )
-        history = clean_history(history, load, data.events, data.weather)
+        history = self._event_history(data, history)
         base = self._predict_base(rows, data.with_grid(history), history)
         return _add_load(base, sorted(self.quantiles), rows, load, data, self.freq_)
 
@@ -533,6 +540,12 @@ class GBMForecaster(BaseForecaster):
         to the point forecast (with ``point="blend"`` the average of the
         median and Tweedie models' contributions), for another quantile to
         its model's prediction before its ``quantile_shifts_`` entry.
+
+        With the event load on (``event_model="load"``), a row ``event_load``
+        holds the people the events add (``value``), the categories behind
+        them (``label``) and their share of the log1p forecast
+        (``log1p(no-event + load) - log1p(no-event)``), so a match shows up as
+        one reason, next to the features of the no-event forecast.
         """
         self._check_fitted()
         if quantile not in self.quantiles:
@@ -552,18 +565,27 @@ class GBMForecaster(BaseForecaster):
             )
         )
         rows = forecast[["zone", "origin", "horizon", "timestamp"]].reset_index(drop=True)
+        history = self._event_history(use, history)
         X = self._design(rows, use, history)
         if quantile == 0.5:
             contrib = self._centre(X, pred_contrib=True)
         else:
             contrib = self.models_[f"q{quantile:g}"].predict(X, pred_contrib=True)
         names = [*self._feature_names(), "bias"]
+        labels: np.ndarray | None = None
+        if getattr(self, "event_response_", None) is not None:
+            X, contrib, labels = self._explain_load(rows, use, X, contrib, quantile)
+            names = [*self._feature_names(), "event_load", "bias"]
         n = contrib.shape[0]
         order = np.argsort(-np.abs(contrib[:, :-1]), axis=1)[:, :top]
         r = np.repeat(np.arange(n), order.shape[1])
         c = order.ravel()
         feature = np.asarray(names, dtype=object)[c]
         value = X[r, c].astype(float)
+        label = self._labels(feature, value)
+        if labels is not None:
+            at = feature == "event_load"
+            label[at] = labels[r[at]]
         return pd.DataFrame(
             {
                 "zone": rows["zone"].to_numpy()[r],
@@ -571,10 +593,48 @@ class GBMForecaster(BaseForecaster):
                 "horizon": rows["horizon"].to_numpy()[r],
                 "feature": feature,
                 "value": value,
-                "label": pd.array(self._labels(feature, value), dtype="string"),
+                "label": pd.array(label, dtype="string"),
                 "contribution": contrib[r, c],
             }
         )
+
+    def _explain_load(
+        self, rows: pd.DataFrame, data: City, X: np.ndarray, contrib: np.ndarray, quantile: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The design and contributions with an ``event_load`` column before the bias.
+
+        Its value is the event load (people) at the ``quantile`` ratio and its
+        contribution ``log1p(base + load) - log1p(base)``, so contributions
+        still add up to ``log1p`` of the forecast (exactly for the median);
+        its label names the categories of the events behind it.
+        """
+        load = self._event_load(data)
+        times, t_at = np.unique(
+            rows["timestamp"].to_numpy(dtype="datetime64[ns]"), return_inverse=True
+        )
+        zones = sorted(set(rows["zone"].astype(str)))
+        z_at = pd.Index(zones).get_indexer(pd.Index(rows["zone"].astype(str)))
+        parts = load.parts(
+            data.events,
+            zones,
+            times.astype(np.int64),
+            self.freq_.value,
+            weather=data.weather,
+            origin=rows["origin"].min(),
+        )
+        people = np.zeros(len(rows))
+        names = np.full(len(rows), None, dtype=object)
+        for key, part in parts.items():
+            at = part[z_at, t_at] * load.ratio(key, quantile)
+            people += at
+            some = at > 0
+            text = key.rstrip("?")
+            names[some] = [text if n is None else f"{n}, {text}" for n in names[some]]
+        base = np.expm1(contrib.sum(axis=1))
+        event = np.log1p(np.maximum(base, 0.0) + people) - np.log1p(np.maximum(base, 0.0))
+        X = np.column_stack([X, people])
+        contrib = np.column_stack([contrib[:, :-1], event, contrib[:, -1]])
+        return X, contrib, names
 
     def _labels(self, feature: np.ndarray, value: np.ndarray) -> np.ndarray:
         """What the code in ``value`` stands for where ``feature`` is a code column."""
