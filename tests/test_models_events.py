@@ -274,3 +274,35 @@ def test_explanations_name_the_event_load_and_still_add_up(model, base, origin) 
     )
     total = top["contribution"].sum() + bias[0]
     assert np.expm1(total) == pytest.approx(peak["q0.5"].iloc[0], rel=1e-5)
+
+
+def test_the_shipped_default_curves_are_what_the_tool_writes() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    from crowdcast.profiles import DEFAULT_CURVES_PATH
+
+    tool = Path(__file__).parent.parent / "tools" / "make_event_curves.py"
+    spec = importlib.util.spec_from_file_location("make_event_curves", tool)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with np.errstate(all="ignore"):
+        expected = module.text()
+    assert DEFAULT_CURVES_PATH.read_text() == expected, "run tools/make_event_curves.py"
+
+
+def test_a_category_the_site_never_had_falls_back_on_the_default_curve(model) -> None:  # type: ignore[no-untyped-def]
+    from crowdcast.models._events import EventLoad
+    from crowdcast.profiles import EventResponse, default_event_curves
+
+    learned = model.event_response_
+    without = EventResponse(
+        {k: v for k, v in learned.curves.items() if k != "football"},
+        learned.shares,
+        learned.spreads,
+    )
+    curve = EventLoad(without, None).curve("football")
+    assert curve == default_event_curves()["football"]
+    assert curve.source.startswith("crowdcast default: learned by calibrate_events")
+    assert not {"zone", "venue"} & set(curve.to_dict())  # generic: names no place

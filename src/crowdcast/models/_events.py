@@ -28,6 +28,7 @@ proportion to the attendance, also beyond the largest attendance seen.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -46,6 +47,7 @@ from crowdcast.profiles import (
     EventShare,
     EventSpread,
     SiteProfile,
+    default_event_curves,
 )
 from crowdcast.schemas import HOUR_NS, WEEK, History
 
@@ -154,6 +156,11 @@ def _attendance(events: pd.DataFrame, spreads: Mapping[str, EventSpread]) -> np.
 # ----------------------------------------------------------------------------- the load
 
 
+@functools.cache
+def _defaults() -> dict[str, EventCurve]:
+    return default_event_curves()
+
+
 class EventLoad:
     """Computes the event load of a calendar on a grid, from an :class:`EventResponse`.
 
@@ -180,12 +187,13 @@ class EventLoad:
         return out
 
     def curve(self, category: str) -> EventCurve:
-        """The category's curve, else the mean of all curves (a category never seen)."""
+        """The category's curve: learned, else crowdcast's default, else the mean of all."""
         curves = self.response.curves
         if category in curves:
             return curves[category]
-        if _POOLED in curves:
-            return curves[_POOLED]
+        defaults = _defaults()
+        if category in defaults:
+            return defaults[category]
         if not curves:
             return EventCurve(
                 category,
@@ -535,8 +543,6 @@ def fit_event_response(
     See the module docstring for the method. Categories without a single
     event with a known attendance in the data get no curve.
     """
-    from scipy.optimize import lsq_linear
-
     events = usable_events(events)
     # learn only from events the counts saw: the calendar also lists the future
     seen = (events["start"] < history.end) & (events["end"] > history.start)
@@ -590,8 +596,7 @@ def fit_event_response(
         used = scale > 0
         beta = np.zeros(X.shape[1])
         if used.any():
-            fit = lsq_linear(X[ok][:, used] / scale[used], y[ok], bounds=(0.0, np.inf))
-            beta[used] = fit.x / scale[used]
+            beta[used] = _nnls(X[ok][:, used] / scale[used], y[ok]) / scale[used]
         for (category, venue), k in col.items():
             coefs[(category, venue, zone)] = beta[k * nb : (k + 1) * nb]
     curves, shares = _factorise(coefs, source=source, events=events)
@@ -600,6 +605,18 @@ def fit_event_response(
     response = EventResponse(curves=curves, shares=tuple(shares), spreads=spreads)
     spreads = _rain_effects(response, site, history, events, excess, weather)
     return EventResponse(curves=curves, shares=tuple(shares), spreads=spreads)
+
+
+def _nnls(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Non-negative least squares through a QR reduction (tall ``X``: thousands of rows).
+
+    ``||X b - y||`` and ``||R b - Q'y||`` differ by a constant, so the active-set
+    solver works on the small ``k x k`` triangle instead of the whole table.
+    """
+    from scipy.optimize import nnls
+
+    q, r = np.linalg.qr(X, mode="reduced")
+    return np.asarray(nnls(r, q.T @ y, maxiter=50 * X.shape[1])[0])
 
 
 def _attendance_only(events: pd.DataFrame) -> dict[str, EventSpread]:

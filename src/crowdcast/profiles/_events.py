@@ -37,7 +37,9 @@ __all__ = [
     "EventShare",
     "EventSpread",
     "Phase",
+    "DEFAULT_CURVES_PATH",
     "bin_labels",
+    "default_event_curves",
     "load_event_response",
     "save_event_response",
 ]
@@ -212,6 +214,27 @@ class EventResponse:
 
 
 # ----------------------------------------------------------------------------- files
+
+
+#: crowdcast's default curves, for categories a site has no history of.
+DEFAULT_CURVES_PATH = Path(__file__).parent.parent / "data" / "event_curves.toml"
+#: Where the default curves come from (written into the file, checked by the tests).
+DEFAULT_CURVES_SOURCE = (
+    "crowdcast default: learned by calibrate_events from the simulated sample city "
+    "Havenstad (load_sample(), 2023-2024); a starting point for a category a site has no "
+    "history of, to be replaced by curves learned from real events"
+)
+
+
+def default_event_curves() -> dict[str, EventCurve]:
+    """crowdcast's published default curves by category (:data:`DEFAULT_CURVES_PATH`).
+
+    Examples
+    --------
+    >>> default_event_curves()["football"].source.startswith("crowdcast default")
+    True
+    """
+    return dict(load_event_response(curves=DEFAULT_CURVES_PATH).curves)
 
 
 def save_event_response(
