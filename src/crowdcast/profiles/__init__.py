@@ -37,12 +37,12 @@ Examples
 
 from crowdcast.profiles._events import (
     BINS,
+    DEFAULT_CURVES_PATH,
     PHASES,
     EventCurve,
     EventResponse,
     EventShare,
     EventSpread,
-    DEFAULT_CURVES_PATH,
     bin_labels,
     default_event_curves,
     load_event_response,
@@ -71,6 +71,7 @@ from crowdcast.profiles._site import load_site_profile
 __all__ = [
     "BINS",
     "DATA_KINDS",
+    "DEFAULT_CURVES_PATH",
     "DEFAULT_LIBRARY_PATH",
     "DENSITY_SCHEMES",
     "EFFECT_FORMS",
@@ -90,7 +91,6 @@ __all__ = [
     "SiteProfile",
     "Venue",
     "Zone",
-    "DEFAULT_CURVES_PATH",
     "bin_labels",
     "default_event_curves",
     "load_event_response",

@@ -31,13 +31,13 @@ import numpy as np
 
 __all__ = [
     "BINS",
+    "DEFAULT_CURVES_PATH",
     "PHASES",
     "EventCurve",
     "EventResponse",
     "EventShare",
     "EventSpread",
     "Phase",
-    "DEFAULT_CURVES_PATH",
     "bin_labels",
     "default_event_curves",
     "load_event_response",
