@@ -29,6 +29,7 @@ SUITE: dict[str, tuple[str, list[str], list[str]]] = {
     "readers": ("bench_readers.py", [], ["--zones", "10", "--days", "60"]),
     "features": ("bench_features.py", [], ["--every", "24h"]),
     "sample": ("bench_sample.py", [], ["--origins", "3"]),
+    "events": ("bench_events.py", [], ["--origins", "3"]),
     "melbourne": ("bench_melbourne.py", ["--seeds", "3"], ["--origins", "2", "--mstl-weeks", "4"]),
     "scale": ("bench_scale.py", [], ["--zones", "10", "20"]),
 }
