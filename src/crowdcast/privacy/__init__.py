@@ -2,6 +2,8 @@
 
 - :func:`guard_ingress` (run by every CSV/Parquet reader) refuses identifiers and
   record-level data and drops the columns a contract does not need;
+  :func:`guard_counts` (run by the counts reader on the parsed rows) refuses
+  detection logs;
 - :func:`validate_purpose` checks a purpose against the vocabulary
   (:data:`crowdcast.profiles.PURPOSES`); :func:`check_sources_for` checks that
   the sources a run uses are declared for its purpose in the site profile, and
@@ -25,12 +27,14 @@ from crowdcast.privacy._egress import (
 )
 from crowdcast.privacy._ingress import guard_ingress, identifier_kind
 from crowdcast.privacy._purpose import check_sources_for, sources_for, validate_purpose
+from crowdcast.privacy._records import guard_counts
 
 __all__ = [
     "AuditLog",
     "PublishedTable",
     "check_sources_for",
     "file_fingerprint",
+    "guard_counts",
     "guard_ingress",
     "identifier_kind",
     "publish_table",
