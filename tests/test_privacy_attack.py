@@ -148,3 +148,11 @@ def test_the_protection_width_is_a_parameter() -> None:
     wide = publish_table(table, 15, totals=("zone",), protection=60)
     assert exposed(attack(table, [wide]), 15, protection=60) == []
     assert wide.cells["suppressed"].sum() > narrow.cells["suppressed"].sum()
+
+
+def test_tables_off_the_hour_keep_their_timestamps() -> None:
+    table = _long(np.array([[4, 50, 90], [60, 70, 80]]))
+    table["timestamp"] += pd.Timedelta("30min")
+    pub = publish_table(table, 15, totals=("zone",))
+    assert pub.cells["timestamp"].tolist() == table["timestamp"].tolist()
+    assert pub.cells["suppressed"].tolist() == [True, True, False, False, False, False]
