@@ -156,3 +156,15 @@ def test_tables_off_the_hour_keep_their_timestamps() -> None:
     pub = publish_table(table, 15, totals=("zone",))
     assert pub.cells["timestamp"].tolist() == table["timestamp"].tolist()
     assert pub.cells["suppressed"].tolist() == [True, True, False, False, False, False]
+
+
+def test_a_publication_reports_bad_granularities_and_widths_at_once() -> None:
+    table = _long(np.array([[4, 50, 90], [60, 70, 80]]))
+    with pytest.raises(cc.exceptions.ParameterError, match="`protection` must be a width"):
+        Publication(table, 15, protection=-1)
+    with pytest.raises(cc.exceptions.ParameterError) as info:
+        Publication(table, 15).release("90min", "36h", totals=("site",))
+    message = str(info.value)
+    assert message.startswith("Invalid data: 3 problems.")
+    assert "granularity '90min' must be a multiple of the table's interval" in message
+    assert "granularity '36h' must be" in message and "`totals` must be a subset" in message
