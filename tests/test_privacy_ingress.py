@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -53,8 +59,9 @@ def test_a_per_person_gps_trace_is_refused(privacy: Path) -> None:
     assert str(info.value) == (
         "Refused counts input that could identify people: 2 problems.\n"
         "- column 'device_id' must be absent: crowdcast reads only aggregated counts, never "
-        "identifiers. Got a column named like a device.\n"
-        f"    where: {path}, column 'device_id'\n"
+        "identifiers. Got a column named like a device, and 5 of 5 sampled values are hashed "
+        "or tokenised identifiers (UUID).\n"
+        f"    where: {path}, column 'device_id', rows 2, 3, 4, 5, 6\n"
         "    hint: delete the column from the export (hashing does not anonymise it); "
         f"{HINT}\n"
         "- per-row coordinates (lat, lon) must be absent from counts: zones and their "
@@ -191,3 +198,222 @@ def test_wide_counts_keep_their_zone_columns(tmp_path: Path) -> None:
 
 def test_the_sample_city_passes_the_guard() -> None:
     assert len(cc.load_sample().counts) > 0
+
+
+# --------------------------------------------------------------- hashed and tokenised identifiers
+
+
+def _hourly(n: int, **extra: object) -> pd.DataFrame:
+    t = pd.date_range("2024-06-01", periods=n, freq="h", tz="UTC")
+    return pd.DataFrame(
+        {"zone": "square", "timestamp": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "count": 40, **extra}
+    )
+
+
+def _digests(n: int, size: int = 32) -> list[bytes]:
+    return [hashlib.blake2b(str(i).encode(), digest_size=size).digest() for i in range(n)]
+
+
+def test_a_device_hash_column_of_sha256_digests_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "counts.csv"
+    _hourly(50, device_hash=[d.hex() for d in _digests(50)]).to_csv(path, index=False)
+    with pytest.raises(PrivacyError) as info:
+        cc.read_counts(path)
+    message = str(info.value)
+    assert "column 'device_hash' must be absent" in message
+    assert "a column named like a pseudonymised identifier (hash)" in message
+    assert "50 of 50 sampled values are hashed or tokenised identifiers (hex)" in message
+    assert _digests(1)[0].hex()[:12] not in message  # never repeats a value
+
+
+_ENCODINGS = [
+    (lambda d: d.hex(), "hex"),
+    (lambda d: d.hex().upper(), "hex"),
+    (lambda d: base64.b64encode(d).decode(), "base64"),
+    (lambda d: base64.urlsafe_b64encode(d).decode().rstrip("="), "base64"),
+]
+
+
+@pytest.mark.parametrize(
+    ("encode", "kind", "size"),
+    [(*e, size) for e in _ENCODINGS for size in (16, 20, 32, 64)]
+    + [(lambda d: str(uuid.UUID(bytes=d)), "UUID", 16)],
+)
+def test_hex_and_base64_tokens_of_16_to_64_bytes_are_refused_whatever_the_name(
+    encode: Callable[[bytes], str], kind: str, size: int
+) -> None:
+    df = _hourly(40, ref=[encode(d) for d in _digests(40, size)])
+    with pytest.raises(PrivacyError) as info:
+        guard_ingress(df, source="export.csv", contract="counts")
+    # a random base64 token may lack two digits: the column is refused when most values match
+    found = re.search(
+        rf"(\d+) of 40 sampled values are hashed or tokenised identifiers \({kind}\)",
+        str(info.value),
+    )
+    assert found is not None and int(found.group(1)) >= (40 if kind != "base64" else 30)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["a3f9c2", "ffee0011"],  # short codes (colours, sensor ids)
+        ["station_square_north_entrance", "market_square_east_side_exit"],  # long words
+        ["Koningsdag2024Havenstadcentrum", "KoningsnachtHavenstadCentrum"],  # names, no digits
+        ["0123456789abcdef0123456789abcde"],  # 31 hex characters: not whole bytes
+    ],
+)
+def test_short_codes_and_long_words_are_not_tokens(values: list[str]) -> None:
+    df = _hourly(len(values), note=values)
+    assert guard_ingress(df, source="ok.csv", contract="counts", keep=df.columns).equals(df)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("device_hash", "a pseudonymised identifier (hash)"),
+        ("hash", "a pseudonymised identifier (hash)"),
+        ("hashed_mac", "a MAC address"),
+        ("sha256", "a pseudonymised identifier (hash)"),
+        ("uid", "a person or device (unique id)"),
+        ("UUID", "a person or device (unique id)"),
+        ("client_id", "a device (client id)"),
+        ("clientId", "a device (client id)"),
+        ("device", "a device"),
+        ("session_id", "a visit (session id)"),
+        ("cookie", "a browser (cookie)"),
+        ("token", "a pseudonymised identifier (token)"),
+        ("pseudonym", "a pseudonymised identifier (token)"),
+        ("imsi_hash", "a SIM (IMSI)"),
+        ("tmsi", "a SIM (TMSI)"),
+    ],
+)
+def test_hashed_and_tokenised_identifier_names_are_recognised(name: str, kind: str) -> None:
+    assert identifier_kind(name) == kind
+
+
+@pytest.mark.parametrize(
+    "name", ["device_count", "unique_devices", "n_devices", "hash_count", "client", "sensor_id"]
+)
+def test_counts_of_devices_are_not_identifiers(name: str) -> None:
+    assert identifier_kind(name) is None
+
+
+def test_event_ids_may_be_uuids(tmp_path: Path) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "event_id,name,zone,start,end\n"
+        + "".join(
+            f"{uuid.UUID(int=i)},Concert,square,2024-06-0{i}T20:00Z,2024-06-0{i}T23:00Z\n"
+            for i in range(1, 4)
+        )
+    )
+    assert len(cc.read_events_csv(events, zones=["square"])) == 3
+
+
+# ------------------------------------------------------------------- identifiers in any dtype
+
+
+def test_an_imsi_stored_as_float_in_parquet_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "counts.parquet"
+    imsi = 204_043_000_000_000 + np.arange(30) * 7_919
+    df = _hourly(30, subscriber=imsi.astype(float))
+    df["timestamp"] = pd.to_datetime(df["timestamp"])
+    df.to_parquet(path)
+    with pytest.raises(PrivacyError, match="30 of 30 sampled values are IMSI/IMEI numbers"):
+        cc.read_counts(path)
+
+
+def test_one_blank_cell_does_not_hide_an_imsi_column(tmp_path: Path) -> None:
+    path = tmp_path / "counts.csv"
+    who = [str(204_043_000_000_000 + i) for i in range(30)]
+    who[3] = ""  # pandas reads the column as float
+    _hourly(30, who=who).to_csv(path, index=False)
+    with pytest.raises(PrivacyError, match="29 of 29 sampled values are IMSI/IMEI numbers"):
+        cc.read_counts(path)
+
+
+@pytest.mark.parametrize("store", ["binary", "category"])
+def test_identifiers_in_binary_and_dictionary_parquet_columns_are_refused(
+    tmp_path: Path, store: str
+) -> None:
+    path = tmp_path / "counts.parquet"
+    df = _hourly(30)
+    df["timestamp"] = pd.to_datetime(df["timestamp"])
+    if store == "binary":
+        df["probe"] = _digests(30)
+        expected = "30 of 30 sampled values are hashed or tokenised identifiers (hex)"
+    else:
+        macs = [f"a4:5e:60:c1:22:{i:02x}" for i in range(30)]
+        df["probe"] = pd.Categorical(macs)
+        expected = "30 of 30 sampled values are MAC addresses"
+    df.to_parquet(path)
+    with pytest.raises(PrivacyError, match=re.escape(expected)):
+        cc.read_counts(path)
+
+
+# --------------------------------------------------------------------------- detection logs
+
+
+def _detections(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    seconds = np.unique(rng.integers(0, 6 * 3600, n))  # irregular, to the second
+    t = pd.Timestamp("2024-06-01T14:00Z") + pd.to_timedelta(seconds, unit="s")
+    return pd.DataFrame({"zone": "square", "timestamp": t, "count": 1.0})
+
+
+def test_a_detection_log_with_a_count_of_one_per_row_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "detections.csv"
+    det = _detections(2_000)
+    det.assign(timestamp=det["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")).to_csv(
+        path, index=False
+    )
+    with pytest.raises(PrivacyError) as info:
+        cc.read_counts(path)
+    message = str(info.value)
+    assert message.startswith("Refused counts input that could identify people: 1 problem.\n")
+    assert (
+        "counts must be aggregated: one row per zone and interval with the number of people, "
+        f"not one row per person, device or detection. Got {len(det)} rows at irregular "
+        "sub-minute times (smallest step 1 s" in message
+    )
+    assert "count 1 in" in message and f"where: {path}, column 'zone, timestamp, count'" in message
+    assert HINT in message
+
+
+def test_a_detection_log_in_parquet_with_second_resolution_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "detections.parquet"
+    _detections(500, seed=1).to_parquet(path)
+    with pytest.raises(PrivacyError, match="irregular sub-minute times"):
+        cc.read_counts(path)
+
+
+def test_regular_sub_minute_counts_are_aggregates(tmp_path: Path) -> None:
+    path = tmp_path / "ten_seconds.csv"
+    t = pd.date_range("2024-06-01T02:00Z", periods=720, freq="10s")
+    rng = np.random.default_rng(0)
+    pd.DataFrame(
+        {
+            "zone": "gate",
+            "timestamp": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "count": rng.poisson(0.7, 720),
+        }
+    ).to_csv(path, index=False)
+    assert len(cc.read_counts(path)) == 720
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("long.csv", {}),
+        (
+            "line_counter.csv",
+            {"columns": {"gate": "zone", "interval_end": "timestamp"}, "label": "end"},
+        ),
+        (
+            "wide_autumn_dst.csv",
+            {"layout": "wide", "columns": {"Tijd": "timestamp"}, "timezone": "Europe/Amsterdam"},
+        ),
+    ],
+)
+def test_the_counts_fixtures_pass_the_guard(fixtures: Path, name: str, options: dict) -> None:  # type: ignore[type-arg]
+    assert len(cc.read_counts(fixtures / "counts" / name, **options)) > 0

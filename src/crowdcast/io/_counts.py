@@ -18,6 +18,7 @@ from crowdcast.exceptions import (
 )
 from crowdcast.io._common import map_columns, parse_numbers, parse_timestamps, read_table
 from crowdcast.io._zones import map_zone_names, zone_lookup
+from crowdcast.privacy import guard_counts
 from crowdcast.schemas import as_timedelta, complete_grid, infer_freq, validate_counts
 
 __all__ = ["read_counts"]
@@ -88,6 +89,7 @@ def read_counts(
         )
     else:
         raise ParameterError(format_message("`layout`", "'long' or 'wide'", repr(layout)))
+    guard_counts(df, source=source, file_names=file_names)
     df["zone"] = map_zone_names(df["zone"], lookup)
     if label == "end":
         step = (

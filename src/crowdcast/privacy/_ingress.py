@@ -7,25 +7,31 @@ problem:
 
 - columns whose NAME denotes a personal identifier (``mac``, ``bssid``, ``imsi``,
   ``imei``, ``msisdn``, ``device_id``, ``person_id``, ``user_id``, ``email``,
-  ``phone``, ``licence_plate``, ``kenteken``, ...), and, in counts and incident
+  ``phone``, ``licence_plate``, ``kenteken``, ...) or a pseudonymised one
+  (``device``, ``hash``, ``sha256``, ``uid``, ``uuid``, ``client_id``,
+  ``session_id``, ``cookie``, ``token``, ...; a name that also says it counts,
+  such as ``device_count``, is an aggregate), and, in counts and incident
   tables, per-row coordinates (``lat``, ``lon``, ...): a location trace;
 - columns whose VALUES look like identifiers: MAC addresses, 15-digit IMSI/IMEI
-  numbers, e-mail addresses, phone numbers, Dutch licence plates (checked on up
-  to 1,000 evenly spaced rows of every text or integer column, with vectorised
-  regular expressions; a column is refused when at least half of its sampled
-  non-empty values match one pattern in full);
-- record-level counts: rows that share a zone and timestamp with a count of 1
-  each, or a counts file without a count column that holds several rows per
-  zone and hour (one row per detection or sighting).
+  numbers, e-mail addresses, phone numbers, Dutch licence plates, and hashed or
+  tokenised identifiers (hex strings of 16-64 bytes, UUIDs, base64 of 16-64
+  bytes with mixed case and digits; not in ``zone``, ``location`` and
+  ``event_id``, which name places and events). Values are checked in any dtype:
+  text, integers, whole floats (an IMSI stored as a float, or an integer column
+  made float by one blank cell), raw bytes (read as hex) and categoricals, on up
+  to 1,000 evenly spaced rows of every column with vectorised regular
+  expressions; a column is refused when at least half of its sampled non-empty
+  values match one pattern in full;
+- a counts file without a count column that holds several rows per zone and
+  hour (one row per detection or sighting).
 
 Then it drops the columns the contract does not need and reports the drop on the
 ``crowdcast.privacy`` logger at INFO level (not as a warning: dropping unused
 columns is the intended behaviour, not a sign of bad data). The messages never
 repeat an identifying value.
 
-Pseudonymised identifiers (hashed MAC addresses) are caught by their column
-name only: a hash is still personal data, but a column of hex digests cannot be
-told from a column of event ids by its values.
+Once the counts reader has parsed timestamps and counts,
+:func:`crowdcast.privacy.guard_counts` (``_records``) checks the rows themselves.
 """
 
 from __future__ import annotations
@@ -39,25 +45,23 @@ import numpy as np
 import pandas as pd
 
 from crowdcast._validation import Problems
-from crowdcast.exceptions import PrivacyError, Problem
+from crowdcast.exceptions import PrivacyError
+from crowdcast.privacy._records import AGGREGATE_HINT, sightings_problem
 from crowdcast.schemas import CONTRACTS, Contract
 
 __all__ = ["AGGREGATE_HINT", "guard_ingress", "identifier_kind"]
 
 logger = logging.getLogger("crowdcast.privacy")
 
-#: How to turn record-level data into what crowdcast reads.
-AGGREGATE_HINT = (
-    "data minimisation: aggregate before crowdcast sees the data and export only zone, "
-    "timestamp and count, e.g. df.groupby(['zone', pd.Grouper(key='timestamp', "
-    "freq='15min')]).size().rename('count').reset_index(); then delete the record-level file"
-)
 _IDENTIFIER_HINT = (
     "delete the column from the export (hashing does not anonymise it); " + AGGREGATE_HINT
 )
 _SAMPLE_ROWS = 1_000
 _MATCH_SHARE = 0.5
 
+_HASHED = "a pseudonymised identifier (hash)"
+_TOKEN = "a pseudonymised identifier (token)"
+_UNIQUE = "a person or device (unique id)"
 # One token of a normalised column name -> what it identifies.
 _NAME_TOKENS: Mapping[str, str] = {
     "mac": "a MAC address",
@@ -92,7 +96,30 @@ _NAME_TOKENS: Mapping[str, str] = {
     "idfa": "a device (advertising id)",
     "gaid": "a device (advertising id)",
     "adid": "a device (advertising id)",
+    "tmsi": "a SIM (TMSI)",
+    "subscriberid": "a SIM (subscriber)",
+    "hash": _HASHED,
+    "hashed": _HASHED,
+    "digest": _HASHED,
+    "md5": _HASHED,
+    "sha1": _HASHED,
+    "sha256": _HASHED,
+    "token": _TOKEN,
+    "pseudonym": _TOKEN,
+    "pseudoid": _TOKEN,
+    "uid": _UNIQUE,
+    "uuid": _UNIQUE,
+    "guid": _UNIQUE,
+    "device": "a device",
+    "clientid": "a device (client id)",
+    "sessionid": "a visit (session id)",
+    "cookie": "a browser (cookie)",
+    "cookieid": "a browser (cookie)",
 }
+#: Generic kinds, reported only when no specific one (MAC, IMSI, ...) is named too.
+_GENERIC = (_HASHED, _TOKEN, "a device", _UNIQUE)
+#: A name with one of these tokens counts identifiers (``device_count``): an aggregate.
+_COUNT_TOKENS = frozenset({"count", "counts", "n", "num", "total", "sum", "aantal", "unique"})
 # Two consecutive tokens (``device_id``) read as one.
 _NAME_PAIRS = {
     ("device", "id"): "deviceid",
@@ -108,6 +135,11 @@ _NAME_PAIRS = {
     ("e", "mail"): "email",
     ("phone", "number"): "phonenumber",
     ("ad", "id"): "adid",
+    ("client", "id"): "clientid",
+    ("session", "id"): "sessionid",
+    ("cookie", "id"): "cookieid",
+    ("subscriber", "id"): "subscriberid",
+    ("pseudo", "id"): "pseudoid",
 }
 _COORDINATE_TOKENS = frozenset({"lat", "lon", "lng", "latitude", "longitude", "gps", "geometry"})
 _TRACE_CONTRACTS = frozenset({"counts", "incidents"})
@@ -130,6 +162,17 @@ _VALUE_PATTERNS: Mapping[str, str] = {
     r"|0[1-9](?:[ -]?\d){8}",
     "licence plates": r"(?=.{8}$)(?:" + "|".join(_PLATE_SHAPES) + ")",
 }
+#: Hashed or tokenised identifiers: 16-64 bytes as hex, a UUID, or base64 that
+#: looks random (both cases, at least two digits, no run of 8 lowercase letters).
+_TOKEN_PATTERNS: Mapping[str, str] = {
+    "hashed or tokenised identifiers (hex)": r"(?i:(?:0x)?(?:[0-9a-f]{2}){16,64})",
+    "hashed or tokenised identifiers (UUID)": r"(?i:\{?[0-9a-f]{8}(?:-[0-9a-f]{4}){3}"
+    r"-[0-9a-f]{12}\}?)",
+    "hashed or tokenised identifiers (base64)": r"(?=(?:\D*\d){2})(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])"
+    r"(?!.*[a-z]{8})(?:[A-Za-z0-9+/]{22,86}={0,2}|[A-Za-z0-9_-]{22,86})",
+}
+#: Columns that name places and events (not people): ids there may look like tokens.
+_PLACE_AND_EVENT_IDS = frozenset({"zone", "location", "event_id"})
 
 
 def _tokens(name: str) -> list[str]:
@@ -146,11 +189,15 @@ def identifier_kind(name: str) -> str | None:
     ('a MAC address', 'a device', None)
     """
     tokens = _tokens(name)
+    if _COUNT_TOKENS.intersection(tokens):
+        return None
     joined = [_NAME_PAIRS.get(pair) for pair in itertools.pairwise(tokens)]
-    for token in [*tokens, "".join(tokens), *(j for j in joined if j)]:
-        if token in _NAME_TOKENS:
-            return _NAME_TOKENS[token]
-    return None
+    kinds = [
+        _NAME_TOKENS[t]
+        for t in [*tokens, "".join(tokens), *(j for j in joined if j)]
+        if t in _NAME_TOKENS
+    ]
+    return min(kinds, key=lambda k: _GENERIC.index(k) + 1 if k in _GENERIC else 0, default=None)
 
 
 def _sample(df: pd.DataFrame) -> pd.DataFrame:
@@ -159,19 +206,47 @@ def _sample(df: pd.DataFrame) -> pd.DataFrame:
     return df.iloc[np.unique(np.linspace(0, len(df) - 1, _SAMPLE_ROWS).astype(np.intp))]
 
 
-def _value_kind(values: pd.Series) -> tuple[str, int, int, tuple[object, ...]] | None:
-    """The identifier pattern most sampled values match: (kind, matches, sampled, rows)."""
+def _cell_text(value: object) -> str:
+    """One cell of an object column as text: bytes as hex, whole floats without ``.0``."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, float | np.floating) and np.isfinite(value) and value == int(value):
+        return str(int(value))
+    return str(value).strip()
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """The non-empty values of a column of any dtype as text, indexed by their rows."""
+    values = values.dropna()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
     dtype = values.dtype
-    if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        text = values.dropna().astype("int64").astype(str)
-    elif pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-        text = values.dropna().astype(str).str.strip()
-        text = text[text != ""]
-    else:
-        return None
+    if pd.api.types.is_bool_dtype(dtype) or not (
+        pd.api.types.is_numeric_dtype(dtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    ):
+        return pd.Series([], dtype=str)  # booleans, times: nothing that identifies
+    if pd.api.types.is_integer_dtype(dtype):
+        return values.astype(str)
+    if pd.api.types.is_float_dtype(dtype):  # an IMSI stored as float, or ints with a blank
+        f = values.to_numpy(np.float64)
+        whole = np.isfinite(f) & (np.abs(f) < 2.0**63)
+        whole[whole] &= f[whole] == np.floor(f[whole])
+        return pd.Series(f[whole].astype(np.int64).astype(str), index=values.index[whole])
+    text = values.map(_cell_text).astype(str)
+    return text[text != ""]
+
+
+def _value_kind(
+    values: pd.Series, tokens: bool = True
+) -> tuple[str, int, int, tuple[object, ...]] | None:
+    """The identifier pattern most sampled values match: (kind, matches, sampled, rows)."""
+    text = _as_text(values)
     if text.empty:
         return None
-    for kind, pattern in _VALUE_PATTERNS.items():
+    patterns = {**_VALUE_PATTERNS, **(_TOKEN_PATTERNS if tokens else {})}
+    for kind, pattern in patterns.items():
         hits = text.str.fullmatch(pattern).fillna(False).to_numpy(bool)
         if hits.sum() and hits.mean() >= _MATCH_SHARE:
             return kind, int(hits.sum()), len(text), tuple(text.index[hits])
@@ -187,7 +262,7 @@ def _identifier_problems(
     for i, column in enumerate(df.columns):
         shown = file_names.get(column, column)
         named = identifier_kind(shown) or identifier_kind(column)
-        match = _value_kind(sample.iloc[:, i])
+        match = _value_kind(sample.iloc[:, i], tokens=column not in _PLACE_AND_EVENT_IDS)
         if named is None and match is None:
             continue
         parts = []
@@ -219,49 +294,6 @@ def _identifier_problems(
                 column=", ".join(coordinates),
                 hint=AGGREGATE_HINT,
             )
-
-
-def _record_level_problem(
-    df: pd.DataFrame, source: str, file_names: Mapping[str, str]
-) -> Problem | None:
-    """Counts with one row per detection instead of one row per zone and interval."""
-    if "zone" not in df.columns or "timestamp" not in df.columns or len(df) < 2:
-        return None
-    ts = df["timestamp"]
-    if not pd.api.types.is_datetime64_any_dtype(ts.dtype):
-        ts = pd.to_datetime(ts.astype("string"), errors="coerce", utc=True, format="ISO8601")
-    elif getattr(ts.dtype, "tz", None) is None:
-        ts = ts.dt.tz_localize("UTC")
-    has_count = "count" in df.columns or {"in", "out"} <= set(df.columns)
-    if has_count and "count" in df.columns:
-        keys = pd.DataFrame({"zone": df["zone"].to_numpy(), "ts": ts.to_numpy()})
-        shared = keys.duplicated(keep=False).to_numpy() & ts.notna().to_numpy()
-        if not shared.any():
-            return None
-        ones = pd.to_numeric(df["count"].to_numpy()[shared], errors="coerce")
-        if not np.all(ones == 1):
-            return None  # duplicated aggregates: the contract validator reports them
-        got = f"{int(shared.sum())} rows that share a zone and timestamp with a count of 1 each"
-        what = "counts"
-    elif not has_count:
-        keys = pd.DataFrame({"zone": df["zone"].to_numpy(), "ts": ts.dt.floor("h").to_numpy()})
-        shared = keys.duplicated(keep=False).to_numpy() & ts.notna().to_numpy()
-        if not shared.any():
-            return None
-        got = f"no count column and {int(shared.sum())} rows that share a zone and hour"
-        what = "counts"
-    else:
-        return None
-    return Problem(
-        f"{what}",
-        "aggregated: one row per zone and interval with the number of people, "
-        "not one row per person, device or detection",
-        got,
-        source=source,
-        column=", ".join(file_names.get(c, c) for c in ("zone", "timestamp")),
-        rows=tuple(df.index[shared]),
-        hint=AGGREGATE_HINT,
-    )
 
 
 def guard_ingress(
@@ -318,7 +350,7 @@ def guard_ingress(
     )
     _identifier_problems(df, spec, names, found)
     if spec.name == "counts":
-        record = _record_level_problem(df, source, names)
+        record = sightings_problem(df, source, names)
         if record is not None:
             found.extend([record])
     found.raise_if_any()
