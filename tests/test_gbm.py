@@ -131,7 +131,7 @@ def test_invalid_parameters_are_reported_together(city) -> None:  # type: ignore
     with pytest.raises(ParameterError) as info:
         cc.GBMForecaster(horizon=0, point="mean", origin_step=0).fit(city.counts)
     text = str(info.value)
-    assert "`horizon` must be a positive integer. Got 0." in text
+    assert "`horizon` must be a positive integer or a duration such as '24h'. Got 0." in text
     with pytest.raises(ParameterError) as info:
         cc.GBMForecaster(point="mean", origin_step=0).fit(city.counts)
     text = str(info.value)

@@ -166,6 +166,7 @@ def what_if(
     *,
     origin: TimestampLike | None = None,
     data: City | pd.DataFrame | None = None,
+    allow_stale: bool = False,
 ) -> pd.DataFrame:
     """Forecast with and without ``changes`` from one origin; compare side by side.
 
@@ -183,6 +184,10 @@ def what_if(
         The :class:`~crowdcast.City` (or counts table) to forecast from; what
         the model was fitted on when omitted. Changes apply to its events and
         weather.
+    allow_stale
+        Forecast even when the origin is long after the last count (see
+        :meth:`~crowdcast.models.BaseForecaster.predict`); otherwise that is
+        an error naming the gap.
 
     Returns
     -------
@@ -193,7 +198,7 @@ def what_if(
     """
     if not changes:
         raise ParameterError(format_message("`changes`", "at least one change", "none"))
-    base = model.predict(data, origin=origin)
+    base = model.predict(data, origin=origin, allow_stale=allow_stale)
     start = base["origin"].iloc[0]
     city = data if isinstance(data, City) else None
     ev = city.events if city is not None else model.events_
@@ -203,9 +208,11 @@ def what_if(
         ev, we = change.apply(ev, we, start)
     scenario_data = city.replace(events=ev, weather=we) if city is not None else data
     if city is not None:
-        scenario = model.predict(scenario_data, origin=start)
+        scenario = model.predict(scenario_data, origin=start, allow_stale=allow_stale)
     else:
-        scenario = model.predict(scenario_data, origin=start, events=ev, weather=we)
+        scenario = model.predict(
+            scenario_data, origin=start, events=ev, weather=we, allow_stale=allow_stale
+        )
     keys = ["zone", "origin", "timestamp", "horizon"]
     out = base[keys].copy()
     for col in model.quantile_columns:

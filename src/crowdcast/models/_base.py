@@ -37,23 +37,69 @@ from sklearn.base import BaseEstimator
 from crowdcast._city import City, as_city
 from crowdcast._validation import (
     Check,
+    Duration,
     ParameterRules,
     PositiveInt,
     check_is_fitted,
     fit_context,
 )
 from crowdcast._version import __version__
+from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.profiles import SiteProfile
 from crowdcast.schemas import (
     History,
     TimestampLike,
     as_utc,
+    interval_text,
     make_rows,
     quantile_column,
     validate_counts,
 )
 
-__all__ = ["BaseForecaster", "Provenance", "fingerprint"]
+__all__ = ["BaseForecaster", "Provenance", "fingerprint", "interval_steps"]
+
+#: A horizon or window: a number of intervals, or a duration ("24h", a Timedelta).
+StepsLike = int | str | pd.Timedelta
+
+
+def interval_steps(value: StepsLike, freq: pd.Timedelta, what: str = "`horizon`") -> int:
+    """Intervals of ``freq`` in ``value``: an integer as it is, a duration divided by ``freq``.
+
+    So 24 hours of 30-minute counts are 48 intervals. A duration that is not
+    a whole number of intervals, and anything not positive, is a
+    :class:`~crowdcast.exceptions.ParameterError`.
+
+    Examples
+    --------
+    >>> interval_steps("24h", pd.Timedelta("30min"))
+    48
+    >>> interval_steps(6, pd.Timedelta("15min"))
+    6
+    """
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        if value >= 1:
+            return int(value)
+        got = repr(value)
+    else:
+        try:
+            span: pd.Timedelta | None = pd.Timedelta(value)
+        except (TypeError, ValueError):
+            span = None
+        if span is not None and not pd.isna(span) and span > pd.Timedelta(0):
+            if span.value % freq.value == 0:
+                return int(span.value // freq.value)
+        got = repr(value)
+    raise ParameterError(
+        [
+            Problem(
+                what,
+                "a positive number of intervals, or a duration that is a whole number of "
+                f"counting intervals ({interval_text(freq)})",
+                got,
+                hint="e.g. 24 (intervals) or '24h'",
+            )
+        ]
+    )
 
 
 def _probabilities(value: Any) -> bool:
@@ -99,7 +145,10 @@ class BaseForecaster(BaseEstimator):
     quantiles: Sequence[float]
 
     _parameter_rules: ClassVar[ParameterRules] = {
-        "horizon": [PositiveInt()],
+        "horizon": [
+            PositiveInt(),
+            Duration(expectation="a duration such as '24h'"),
+        ],
         "quantiles": [
             Check(_probabilities, "distinct probabilities strictly between 0 and 1"),
         ],
@@ -139,6 +188,7 @@ class BaseForecaster(BaseEstimator):
         city = as_city(data, events=events, weather=weather, site=site, purpose=purpose)
         history = city.history()
         self.freq_ = history.freq
+        self.horizon_ = interval_steps(self.horizon, history.freq)
         self.zones_ = history.zones
         self.history_ = history
         self.events_, self.weather_, self.site_ = city.events, city.weather, city.site
@@ -174,6 +224,14 @@ class BaseForecaster(BaseEstimator):
     def _check_fitted(self) -> None:
         check_is_fitted(self, "provenance_", call="fit(counts, ...)")
 
+    def _fitted_horizon(self) -> int:
+        """Intervals the model was fitted to forecast (models saved before: ``horizon``)."""
+        return int(getattr(self, "horizon_", self.horizon))
+
+    def _lookback(self) -> pd.Timedelta:
+        """How far back the forecast reads counts: beyond it, an origin is stale."""
+        return pd.Timedelta("14D")
+
     def _inputs(
         self,
         data: City | pd.DataFrame | None,
@@ -191,6 +249,19 @@ class BaseForecaster(BaseEstimator):
         else:
             counts = validate_counts(data, source="counts passed to predict")
             history = History.from_counts(counts, self.freq_)
+        unseen = sorted(set(history.zones) - set(self.zones_))
+        if unseen:
+            raise ParameterError(
+                [
+                    Problem(
+                        "the zones of the counts",
+                        f"zones the model was fitted on ({', '.join(self.zones_)})",
+                        f"also {', '.join(map(repr, unseen))}",
+                        hint="refit with counts that include them, or leave them out: "
+                        "counts[counts['zone'].isin(model.zones_)]",
+                    )
+                ]
+            )
         return City(
             counts=pd.DataFrame(),  # the history grid is used directly
             events=events if events is not None else self.events_,
@@ -203,9 +274,11 @@ class BaseForecaster(BaseEstimator):
         data: City | pd.DataFrame | None = None,
         *,
         origin: TimestampLike | None = None,
-        horizon: int | None = None,
+        horizon: StepsLike | None = None,
         events: pd.DataFrame | None = None,
         weather: pd.DataFrame | None = None,
+        stale_after: str | pd.Timedelta | None = None,
+        allow_stale: bool = False,
     ) -> pd.DataFrame:
         """Forecast every zone for horizons ``1..horizon`` from ``origin``.
 
@@ -219,18 +292,76 @@ class BaseForecaster(BaseEstimator):
             Start of the first forecast interval; by default the interval
             after the last observation.
         horizon
-            Number of intervals; the fitted ``horizon`` by default.
+            Number of intervals, or a duration (``"24h"``: 48 intervals of
+            30-minute counts); the fitted ``horizon`` by default, and never
+            more (a direct model has not learned beyond it).
         events, weather
             The known-future calendar and weather (forecasts issued at or
             before the origin are used); the training ones when omitted.
+        stale_after
+            The longest allowed time from the last count to the origin; by
+            default how far back the model reads counts (14 days for the
+            global model). An origin further away is an error, since the
+            forecast would rest on missing history...
+        allow_stale
+            ... unless this is True.
+
+        Raises
+        ------
+        ParameterError
+            Counts for a zone the model was not fitted on; a horizon of 0 or
+            beyond the fitted one; a stale origin.
         """
         self._check_fitted()
         inputs = self._inputs(data, events, weather)
         history = inputs.history()
-        start = history.last_observed() + self.freq_ if origin is None else as_utc(origin, "origin")
-        steps = self.horizon if horizon is None else horizon
+        after = history.last_observed() + self.freq_
+        start = after if origin is None else as_utc(origin, "origin")
+        steps = self._steps(horizon)
+        if not allow_stale:
+            self._check_fresh(start, after, stale_after)
         rows = make_rows(self.zones_, [start], np.arange(1, steps + 1), self.freq_)
         return self.predict_rows(rows, inputs, history=history)
+
+    def _steps(self, horizon: StepsLike | None) -> int:
+        """The forecast's intervals: the fitted horizon, or as asked when not beyond it."""
+        fitted = self._fitted_horizon()
+        if horizon is None:
+            return fitted
+        steps = interval_steps(horizon, self.freq_)
+        if steps > fitted:
+            raise ParameterError(
+                [
+                    Problem(
+                        "`horizon`",
+                        f"at most the {fitted} intervals ({interval_text(self.freq_ * fitted)}) "
+                        "the model was fitted for",
+                        f"{horizon!r} ({steps} intervals)",
+                        hint=f"refit with {type(self).__name__}(horizon={steps}) "
+                        f"or horizon='{interval_text(self.freq_ * steps)}'",
+                    )
+                ]
+            )
+        return steps
+
+    def _check_fresh(
+        self, origin: pd.Timestamp, after: pd.Timestamp, stale_after: str | pd.Timedelta | None
+    ) -> None:
+        """Refuse an origin so long after the last count that the look-back is empty."""
+        limit = self._lookback() if stale_after is None else pd.Timedelta(stale_after)
+        if origin - after > limit:
+            raise ParameterError(
+                [
+                    Problem(
+                        "`origin`",
+                        f"at most {interval_text(limit)} after the last count "
+                        f"(the model reads counts {interval_text(self._lookback())} back)",
+                        f"{origin} is {interval_text(origin - after)} after it ({after})",
+                        hint="pass counts up to the origin (data=...), or "
+                        "allow_stale=True to forecast from the calendar and profile alone",
+                    )
+                ]
+            )
 
     def predict_rows(
         self, rows: pd.DataFrame, data: City, *, history: History | None = None

@@ -47,9 +47,9 @@ import numpy as np
 import pandas as pd
 
 from crowdcast._city import City
-from crowdcast._validation import Check, Interval, ParameterRules, PositiveInt
+from crowdcast._validation import Check, Duration, Interval, ParameterRules, PositiveInt
 from crowdcast.exceptions import ParameterError, Problem
-from crowdcast.models._base import BaseForecaster
+from crowdcast.models._base import BaseForecaster, interval_steps
 from crowdcast.schemas import DAY_NS, History, make_rows
 
 __all__ = ["ProfileRatio", "SeasonalNaive", "WeekdayHourMean"]
@@ -171,7 +171,7 @@ class _EmpiricalQuantiles(BaseForecaster):
         return 0
 
     def _n_buckets(self) -> int:
-        return int(np.floor(np.log2(self.horizon))) + 1
+        return int(np.floor(np.log2(self._fitted_horizon()))) + 1
 
     def _fit(self, data: City, history: History) -> None:
         self._check_own_params(history.freq)
@@ -192,7 +192,8 @@ class _EmpiricalQuantiles(BaseForecaster):
         """log1p errors of forecasts from pseudo-origins inside the training data."""
         n_t = history.values.shape[1]
         stride = DAY_NS // history.freq.value + 1
-        candidates = np.arange(max(n_t - self.horizon, 1), 0, -stride)[:_CALIBRATION_ORIGINS][::-1]
+        horizon = self._fitted_horizon()
+        candidates = np.arange(max(n_t - horizon, 1), 0, -stride)[:_CALIBRATION_ORIGINS][::-1]
         warm = candidates[candidates >= self._warmup(history.freq)]
         origins = warm if warm.size else candidates
         if origins.size == 0:
@@ -201,7 +202,7 @@ class _EmpiricalQuantiles(BaseForecaster):
         rows = make_rows(
             history.zones,
             history.times(origins),
-            np.arange(1, self.horizon + 1),
+            np.arange(1, horizon + 1),
             history.freq,
         )
         point = self._point(rows, history)
@@ -276,6 +277,9 @@ class SeasonalNaive(_EmpiricalQuantiles):
         self.horizon = horizon
         self.quantiles = quantiles
         self.season = season
+
+    def _lookback(self) -> pd.Timedelta:
+        return pd.Timedelta(self.season)
 
     def _season_steps(self, freq: pd.Timedelta) -> int:
         try:
@@ -363,8 +367,9 @@ class ProfileRatio(_EmpiricalQuantiles):
     weeks
         Number of weeks of the profile.
     window
-        Number of intervals before the origin for the live/profile ratio
-        (3 = three hours of hourly counts).
+        Intervals before the origin for the live/profile ratio: a number
+        (3 = three hours of hourly counts) or a duration (``"3h"``, the same
+        three hours at any counting interval).
     cap
         Upper bound of the ratio.
     smoothing
@@ -391,7 +396,10 @@ class ProfileRatio(_EmpiricalQuantiles):
 
     _parameter_rules: ClassVar[ParameterRules] = {
         "weeks": [PositiveInt()],
-        "window": [PositiveInt()],
+        "window": [
+            PositiveInt(),
+            Duration(expectation="a duration such as '3h'"),
+        ],
         "cap": [Interval(0, None, closed="neither", expectation="a positive number")],
         "smoothing": [
             Check(
@@ -422,8 +430,15 @@ class ProfileRatio(_EmpiricalQuantiles):
     def _check_own_params(self, freq: pd.Timedelta) -> None:
         _slots_per_day(freq, "ProfileRatio")
 
+    def _lookback(self) -> pd.Timedelta:
+        return pd.Timedelta(days=7 * int(self.weeks))
+
     def _warmup(self, freq: pd.Timedelta) -> int:
-        return int(self.weeks) * 7 * (DAY_NS // freq.value) + int(self.window)
+        return int(self.weeks) * 7 * (DAY_NS // freq.value) + self._window(freq)
+
+    def _window(self, freq: pd.Timedelta) -> int:
+        """The ratio's window in intervals (``"3h"`` of 15-minute counts: 12)."""
+        return interval_steps(self.window, freq, "`window`")
 
     def _profile(
         self,
@@ -464,7 +479,7 @@ class ProfileRatio(_EmpiricalQuantiles):
             np.stack([zone, origin], axis=1), axis=0, return_index=True, return_inverse=True
         )
         u_zone, u_origin, u_origin_wall = keys[:, 0], keys[:, 1], origin_wall[first]
-        win = u_origin[:, None] - np.arange(1, int(self.window) + 1)  # (u, window)
+        win = u_origin[:, None] - np.arange(1, self._window(history.freq) + 1)  # (u, window)
         win_wall = _wall_slots(history.times(win.ravel()), tz, step).reshape(win.shape)
         observed = history.known(u_zone[:, None], win, u_origin[:, None])
         profile = self._profile(

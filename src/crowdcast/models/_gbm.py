@@ -264,7 +264,7 @@ class GBMForecaster(BaseForecaster):
             from sklearn.base import clone
 
             return clone(self.features)
-        pipe = default_features(data.site, horizon=self.horizon, freq=history.freq)
+        pipe = default_features(data.site, horizon=self.horizon_, freq=history.freq)
         if self._event_load_on():
             # the events enter as a load added to the forecast, not as features
             pipe = FeatureUnion([(n, t) for n, t in pipe.steps if n != "events"])
@@ -285,7 +285,7 @@ class GBMForecaster(BaseForecaster):
         warmup = int(pd.Timedelta("14D") / history.freq)
         n_t = history.values.shape[1]
         origin = np.arange(warmup, n_t, self.origin_step)
-        horizon = np.arange(1, self.horizon + 1)
+        horizon = np.arange(1, self._fitted_horizon() + 1)
         o_at, h_at = np.nonzero(origin[:, None] + horizon[None, :] - 1 < n_t)
         target = origin[o_at] + horizon[h_at] - 1  # grid positions, origin-major
         zone_at, pair = np.nonzero(~np.isnan(history.values[:, target]))  # zone-major
