@@ -85,9 +85,9 @@ def interval_steps(value: StepsLike, freq: pd.Timedelta, what: str = "`horizon`"
             span: pd.Timedelta | None = pd.Timedelta(value)
         except (TypeError, ValueError):
             span = None
-        if span is not None and not pd.isna(span) and span > pd.Timedelta(0):
-            if span.value % freq.value == 0:
-                return int(span.value // freq.value)
+        positive = span is not None and not pd.isna(span) and span > pd.Timedelta(0)
+        if positive and span is not None and span.value % freq.value == 0:
+            return int(span.value // freq.value)
         got = repr(value)
     raise ParameterError(
         [
