@@ -306,3 +306,21 @@ def test_a_category_the_site_never_had_falls_back_on_the_default_curve(model) ->
     assert curve == default_event_curves()["football"]
     assert curve.source.startswith("crowdcast default: learned by calibrate_events")
     assert not {"zone", "venue"} & set(curve.to_dict())  # generic: names no place
+
+
+def test_bootstrap_intervals_of_the_peak_per_attendee(tmp_path, base, origin) -> None:  # type: ignore[no-untyped-def]
+    from crowdcast.models import calibrate_events
+    from crowdcast.profiles import load_event_response, save_event_response
+
+    history = _history(base, origin)
+    response = calibrate_events(history, n_boot=20, seed=1)
+    reach = response.reach().set_index(["category", "venue", "zone"])
+    plaza = reach.loc[("football", "stadium_plaza", "stadium_plaza")]
+    # about 35 matches: a tight interval around the point
+    assert plaza["low"] < plaza["peak_per_attendee"] < plaza["high"]
+    assert plaza["high"] - plaza["low"] < 0.5 * plaza["peak_per_attendee"]
+    assert reach["low"].notna().all() and (reach["low"] <= reach["high"]).all()
+    assert calibrate_events(history).reach()["low"].isna().all()  # none unless asked for
+    path = tmp_path / "shares.toml"
+    save_event_response(response, shares=path)
+    assert load_event_response(shares=path).peak_intervals == response.peak_intervals

@@ -177,9 +177,51 @@ class EventResponse:
     curves: Mapping[str, EventCurve]
     shares: tuple[EventShare, ...]
     spreads: Mapping[str, EventSpread] = field(default_factory=dict)
+    #: Bootstrap intervals of the peak load per attendee, per (category, venue, zone):
+    #: ``(category, venue, zone, peak, low, high)``; empty unless asked for.
+    peak_intervals: tuple[tuple[str, str, str, float, float, float], ...] = ()
 
     def shares_of(self, category: str, venue: str) -> list[EventShare]:
         return [s for s in self.shares if s.category == category and s.venue == venue]
+
+    def peaks(self) -> dict[tuple[str, str, str], float]:
+        """Per (category, venue, zone), the largest fraction of the attendance in one hour.
+
+        ``max over bins of share × curve``: the people present (or passing per
+        hour) per attendee at the busiest hour, a number that does not depend
+        on how curve and share split it.
+        """
+        out = {}
+        for share in self.shares:
+            curve = self.curves.get(share.category)
+            if curve is not None:
+                out[(share.category, share.venue, share.zone)] = max(
+                    float(getattr(share, p) * curve.phase(p).max(initial=0.0)) for p in PHASES
+                )
+        return out
+
+    def reach(self) -> Any:
+        """One row per (category, venue, zone): the peak per attendee and its 95 % interval.
+
+        The interval columns are NaN unless the response was calibrated with
+        ``n_boot`` (``calibrate_events``).
+        """
+        import pandas as pd
+
+        ranges = {(c, v, z): (lo, hi) for c, v, z, _, lo, hi in self.peak_intervals}
+        rows = [
+            {
+                "category": c,
+                "venue": v,
+                "zone": z,
+                "peak_per_attendee": peak,
+                "low": ranges.get((c, v, z), (np.nan, np.nan))[0],
+                "high": ranges.get((c, v, z), (np.nan, np.nan))[1],
+            }
+            for (c, v, z), peak in sorted(self.peaks().items())
+        ]
+        columns = ["category", "venue", "zone", "peak_per_attendee", "low", "high"]
+        return pd.DataFrame(rows, columns=columns)
 
     def summary(self) -> Any:
         """One row per category: events, attendances seen, peak fractions, spread and rain.
@@ -270,6 +312,10 @@ def save_event_response(
         doc = {
             "event_shares": [s.to_dict() for s in response.shares],
             "event_spreads": [_spread_dict(s) for s in response.spreads.values()],
+            "event_peak_intervals": [
+                dict(zip(("category", "venue", "zone", "peak", "low", "high"), row, strict=True))
+                for row in response.peak_intervals
+            ],
         }
         atomic_write(shares, tomli_w.dumps(doc), overwrite=overwrite, mode=0o600)
 
@@ -337,6 +383,24 @@ def load_event_response(
             spread = build(where, EventSpread, **t)
             if spread is not None:
                 found_spreads[spread.category] = spread
+    found_peaks = []
+    if shares is not None:
+        for where, t in entries(shares, "event_peak_intervals"):
+            try:
+                found_peaks.append(
+                    (
+                        str(t["category"]),
+                        str(t["venue"]),
+                        str(t["zone"]),
+                        float(t["peak"]),
+                        float(t["low"]),
+                        float(t["high"]),
+                    )
+                )
+            except (KeyError, TypeError, ValueError) as error:
+                problems.append(
+                    Problem(where, "category, venue, zone, peak, low and high", repr(error))
+                )
     if problems:
         raise ConfigError(problems, title="Invalid event response file")
-    return EventResponse(found_curves, tuple(found_shares), found_spreads)
+    return EventResponse(found_curves, tuple(found_shares), found_spreads, tuple(found_peaks))
