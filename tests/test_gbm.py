@@ -203,7 +203,7 @@ def test_calibration_must_be_a_positive_duration(city) -> None:  # type: ignore[
 
 
 def test_conformal_shift_puts_the_nominal_share_below_each_quantile() -> None:
-    from crowdcast.models._gbm import conformal_shift
+    from crowdcast.models._explain import conformal_shift
 
     rng = np.random.default_rng(0)
     actual = rng.normal(size=2_000)

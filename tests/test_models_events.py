@@ -293,7 +293,7 @@ def test_the_shipped_default_curves_are_what_the_tool_writes() -> None:
 
 
 def test_a_category_the_site_never_had_falls_back_on_the_default_curve(model) -> None:  # type: ignore[no-untyped-def]
-    from crowdcast.models._events import EventLoad
+    from crowdcast.models._event_load import EventLoad
     from crowdcast.profiles import EventResponse, default_event_curves
 
     learned = model.event_response_

@@ -2,7 +2,7 @@
 
 from crowdcast.models._base import BaseForecaster, Provenance, fingerprint
 from crowdcast.models._baselines import ProfileRatio, SeasonalNaive, WeekdayHourMean
-from crowdcast.models._events import calibrate_events
+from crowdcast.models._event_fit import calibrate_events
 from crowdcast.models._gbm import GBMForecaster
 from crowdcast.models._persist import load_model, read_model_header, save_model
 from crowdcast.models._stats import SarimaxForecaster

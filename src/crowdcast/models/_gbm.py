@@ -85,7 +85,9 @@ from crowdcast._validation import (
 from crowdcast.exceptions import NotFittedError, ParameterError, Problem, format_message
 from crowdcast.features import FeatureUnion, default_features
 from crowdcast.models._base import BaseForecaster
-from crowdcast.models._events import EventLoad, clean_history, fit_event_response
+from crowdcast.models._event_fit import fit_event_response
+from crowdcast.models._event_load import EventLoad, add_load, clean_history, explain_load
+from crowdcast.models._explain import around_centre, conformal_shift, top_contributions
 from crowdcast.models._lgbm import boost as _boost
 from crowdcast.models._lgbm import canonical_params, dataset_params
 from crowdcast.profiles import EventResponse
@@ -505,7 +507,7 @@ class GBMForecaster(BaseForecaster):
         )
         history = self._event_history(data, history)
         base = self._predict_base(rows, data.with_grid(history), history)
-        return _add_load(base, sorted(self.quantiles), rows, load, data, self.freq_)
+        return add_load(base, sorted(self.quantiles), rows, load, data, self.freq_)
 
     def _predict_base(self, rows: pd.DataFrame, data: City, history: History) -> np.ndarray:
         X = self._design(rows, data, history)
@@ -518,7 +520,7 @@ class GBMForecaster(BaseForecaster):
             )
             for q in sorted(self.quantiles)
         ]
-        return _around_centre(np.column_stack(cols), sorted(self.quantiles))
+        return around_centre(np.column_stack(cols), sorted(self.quantiles))
 
     def explain(
         self,
@@ -574,151 +576,9 @@ class GBMForecaster(BaseForecaster):
         names = [*self._feature_names(), "bias"]
         labels: np.ndarray | None = None
         if getattr(self, "event_response_", None) is not None:
-            X, contrib, labels = self._explain_load(rows, use, X, contrib, quantile)
+            load = self._event_load(use)
+            X, contrib, labels = explain_load(load, rows, use, self.freq_, X, contrib, quantile)
             names = [*self._feature_names(), "event_load", "bias"]
-        n = contrib.shape[0]
-        order = np.argsort(-np.abs(contrib[:, :-1]), axis=1)[:, :top]
-        r = np.repeat(np.arange(n), order.shape[1])
-        c = order.ravel()
-        feature = np.asarray(names, dtype=object)[c]
-        value = X[r, c].astype(float)
-        label = self._labels(feature, value)
-        if labels is not None:
-            at = feature == "event_load"
-            label[at] = labels[r[at]]
-        return pd.DataFrame(
-            {
-                "zone": rows["zone"].to_numpy()[r],
-                "timestamp": rows["timestamp"].to_numpy()[r],
-                "horizon": rows["horizon"].to_numpy()[r],
-                "feature": feature,
-                "value": value,
-                "label": pd.array(label, dtype="string"),
-                "contribution": contrib[r, c],
-            }
+        return top_contributions(
+            rows, names, X, contrib, top, self.features_.get_code_labels(), labels
         )
-
-    def _explain_load(
-        self, rows: pd.DataFrame, data: City, X: np.ndarray, contrib: np.ndarray, quantile: float
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The design and contributions with an ``event_load`` column before the bias.
-
-        Its value is the event load (people) at the ``quantile`` ratio and its
-        contribution ``log1p(base + load) - log1p(base)``, so contributions
-        still add up to ``log1p`` of the forecast (exactly for the median);
-        its label names the categories of the events behind it.
-        """
-        load = self._event_load(data)
-        times, t_at = np.unique(
-            rows["timestamp"].to_numpy(dtype="datetime64[ns]"), return_inverse=True
-        )
-        zones = sorted(set(rows["zone"].astype(str)))
-        z_at = pd.Index(zones).get_indexer(pd.Index(rows["zone"].astype(str)))
-        parts = load.parts(
-            data.events,
-            zones,
-            times.astype(np.int64),
-            self.freq_.value,
-            weather=data.weather,
-            origin=rows["origin"].min(),
-        )
-        people = np.zeros(len(rows))
-        names = np.full(len(rows), None, dtype=object)
-        for key, part in parts.items():
-            at = part[z_at, t_at] * load.ratio(key, quantile)
-            people += at
-            some = at > 0
-            text = key.rstrip("?")
-            names[some] = [text if n is None else f"{n}, {text}" for n in names[some]]
-        base = np.expm1(contrib.sum(axis=1))
-        event = np.log1p(np.maximum(base, 0.0) + people) - np.log1p(np.maximum(base, 0.0))
-        X = np.column_stack([X, people])
-        contrib = np.column_stack([contrib[:, :-1], event, contrib[:, -1]])
-        return X, contrib, names
-
-    def _labels(self, feature: np.ndarray, value: np.ndarray) -> np.ndarray:
-        """What the code in ``value`` stands for where ``feature`` is a code column."""
-        out = np.full(len(feature), None, dtype=object)
-        for name, codes in self.features_.get_code_labels().items():
-            at = (feature == name) & ~np.isnan(value)
-            out[at] = [codes.get(code, str(code)) for code in value[at].astype(int)]
-        return out
-
-
-def _add_load(
-    base: np.ndarray,
-    taus: list[float],
-    rows: pd.DataFrame,
-    load: EventLoad,
-    data: City,
-    freq: pd.Timedelta,
-) -> np.ndarray:
-    """The forecast quantiles with the event load added to the no-event quantiles.
-
-    The centre is the no-event centre plus the load at the median ratio;
-    each other quantile moves away from it by the root of the summed
-    squares of the no-event and the load deviations (the two taken as
-    independent), so the interval widens with the load and never collapses
-    at an event peak.
-    """
-    times, t_at = np.unique(rows["timestamp"].to_numpy(dtype="datetime64[ns]"), return_inverse=True)
-    zones = sorted(set(rows["zone"].astype(str)))
-    z_at = pd.Index(zones).get_indexer(pd.Index(rows["zone"].astype(str)))
-    parts = load.parts(
-        data.events,
-        zones,
-        times.astype(np.int64),
-        freq.value,
-        weather=data.weather,
-        origin=rows["origin"].min(),
-    )
-    if not parts:
-        return base
-    centre = 0.5 if 0.5 in taus else taus[len(taus) // 2]
-    loads = np.zeros((len(rows), len(taus)))
-    for key, part in parts.items():
-        at = part[z_at, t_at]
-        loads += at[:, None] * np.array([load.ratio(key, q) for q in taus])[None, :]
-    m = taus.index(centre)
-    b_dev = base - base[:, [m]]
-    l_dev = loads - loads[:, [m]]
-    spread = np.sign(b_dev + l_dev) * np.sqrt(b_dev**2 + l_dev**2)
-    return base[:, [m]] + loads[:, [m]] + spread
-
-
-def _around_centre(values: np.ndarray, taus: list[float]) -> np.ndarray:
-    """Make quantiles monotone outwards from the median, which is never moved.
-
-    A calibration shift can push a tail quantile across the median; sorting
-    would then swap them and change the point forecast. Instead each lower
-    quantile is capped by the next one up and each upper quantile floored by
-    the next one down. Without a 0.5 column the values are left to be sorted.
-
-    Examples
-    --------
-    >>> _around_centre(np.array([[5.0, 4.0, 9.0, 3.0]]), [0.1, 0.5, 0.9, 0.95])
-    array([[4., 4., 9., 9.]])
-    """
-    if 0.5 not in taus:
-        return values
-    out = values.copy()
-    m = taus.index(0.5)
-    for j in range(m - 1, -1, -1):
-        out[:, j] = np.minimum(out[:, j], out[:, j + 1])
-    for j in range(m + 1, len(taus)):
-        out[:, j] = np.maximum(out[:, j], out[:, j - 1])
-    return out
-
-
-def conformal_shift(actual: np.ndarray, predicted: np.ndarray, tau: float) -> float:
-    """The shift that puts a share ``tau`` of ``actual`` at or below ``predicted + shift``.
-
-    Split-conformal calibration of one quantile on held-out data: the
-    ``tau``-quantile of the residuals ``actual - predicted``.
-
-    Examples
-    --------
-    >>> conformal_shift(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.full(5, 3.0), 0.5)
-    0.0
-    """
-    return float(np.quantile(np.asarray(actual) - np.asarray(predicted), tau))

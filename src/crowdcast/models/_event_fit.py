@@ -1,4 +1,4 @@
-"""The event load: learning curves × shares from past events, and adding them to a forecast.
+"""Learning the event response: curves × shares, spreads and rain from past events.
 
 How an event is learned (:func:`fit_event_response`)
 -----------------------------------------------------
@@ -24,21 +24,32 @@ How an event is learned (:func:`fit_event_response`)
 
 The load is linear in attendance, so a forecast that adds it grows in
 proportion to the attendance, also beyond the largest attendance seen.
+6. **Rain**: per category, the slope of ``log(realised / expected)`` on the
+   wetness during the event (:mod:`crowdcast.models._event_rain`), after the
+   zone's own response to rain is taken out of the baseline.
 """
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from crowdcast._city import City, as_city
-from crowdcast.exceptions import ExtrapolationWarning
+from crowdcast.models._event_load import (
+    POOLED,
+    EventLoad,
+    attendance_of,
+    n_bins,
+    per_interval,
+    usable_events,
+    windows,
+)
+from crowdcast.models._event_rain import event_wetness, rain_adjusted, significant_slope
 from crowdcast.profiles import (
     BINS,
     PHASES,
@@ -47,343 +58,15 @@ from crowdcast.profiles import (
     EventShare,
     EventSpread,
     SiteProfile,
-    default_event_curves,
 )
 from crowdcast.schemas import HOUR_NS, WEEK, History
 
-__all__ = [
-    "EventLoad",
-    "calibrate_events",
-    "clean_history",
-    "event_wetness",
-    "fit_event_response",
-    "usable_events",
-]
+__all__ = ["calibrate_events", "fit_event_response"]
 
 #: Fewest events of a category with a rain estimate for its own rain elasticity.
 MIN_RAIN_EVENTS = 10
-
 #: Quantile levels stored for the realised / expected ratio.
 RATIO_LEVELS = (0.025, 0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 0.975)
-#: Fewest events of a category for its own spread (else the pooled one).
-MIN_SPREAD_EVENTS = 5
-_BEFORE_NS = int(-BINS["arrival"][0] * HOUR_NS)
-_AFTER_NS = int(BINS["egress"][-1] * HOUR_NS)
-_POOLED = "*"
-
-
-def usable_events(events: pd.DataFrame | None) -> pd.DataFrame:
-    """The events that happen (not cancelled), with a clean index."""
-    cols = ["event_id", "zone", "start", "end", "expected_attendance", "category", "status"]
-    if events is None or events.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    return events[events["status"] != "cancelled"].reset_index(drop=True)
-
-
-def _n_bins() -> int:
-    return sum(len(BINS[p]) - 1 for p in PHASES)
-
-
-def _bin_hours(start: int, end: int, times: np.ndarray, step: int) -> np.ndarray:
-    """Hours of each interval ``[t, t + step)`` that fall in each bin of an event.
-
-    Returns an ``(len(times), n_bins)`` array, bins in :data:`PHASES` order;
-    the during bins repeat every day of a multi-day event.
-    """
-    lo_t, hi_t = times[:, None].astype(float), (times + step)[:, None].astype(float)
-
-    def overlap(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        return np.clip(np.minimum(hi_t, hi[None, :]) - np.maximum(lo_t, lo[None, :]), 0.0, None)
-
-    arrival = np.asarray(BINS["arrival"], dtype=float) * HOUR_NS
-    during = np.asarray(BINS["during"], dtype=float) * HOUR_NS
-    egress = np.asarray(BINS["egress"], dtype=float) * HOUR_NS
-    days = max(1, -(-(end - start) // (24 * HOUR_NS)))
-    inside = sum(
-        overlap(
-            np.minimum(start + k * 24 * HOUR_NS + during[:-1], end),
-            np.minimum(start + k * 24 * HOUR_NS + during[1:], end),
-        )
-        for k in range(days)
-    )
-    parts = [
-        overlap(start + arrival[:-1], start + arrival[1:]),
-        inside,
-        overlap(end + egress[:-1], end + egress[1:]),
-    ]
-    return np.concatenate(parts, axis=1) / HOUR_NS
-
-
-@dataclass
-class _Window:
-    """One event row's reach on a time grid: the positions and the bin hours there."""
-
-    row: int
-    positions: np.ndarray
-    hours: np.ndarray  # (len(positions), n_bins)
-
-
-def _windows(events: pd.DataFrame, times: np.ndarray, step: int) -> list[_Window]:
-    """The window of every event row on the sorted ``times`` (ns)."""
-    starts = np.asarray(pd.DatetimeIndex(events["start"]).as_unit("ns").asi8)
-    ends = np.asarray(pd.DatetimeIndex(events["end"]).as_unit("ns").asi8)
-    out = []
-    for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        lo = int(np.searchsorted(times, s - _BEFORE_NS - step, side="right"))
-        hi = int(np.searchsorted(times, e + _AFTER_NS, side="left"))
-        if hi > lo:
-            pos = np.arange(lo, hi)
-            out.append(_Window(i, pos, _bin_hours(s, e, times[pos], step)))
-    return out
-
-
-def _per_interval(measure: str, step_h: float) -> float:
-    """Bin hours → the load unit: mean presence (occupancy) or people per interval (passages)."""
-    return 1.0 / step_h if measure == "occupancy" else 1.0
-
-
-def _attendance(events: pd.DataFrame, spreads: Mapping[str, EventSpread]) -> np.ndarray:
-    """Expected attendance per row; unknown → the category's typical (else the pooled) one."""
-    att = events["expected_attendance"].to_numpy(dtype=float, na_value=np.nan, copy=True)
-    categories = events["category"].astype(str).to_numpy()
-    for i in np.flatnonzero(np.isnan(att)):
-        spread = spreads.get(categories[i]) or spreads.get(_POOLED)
-        typical = spread.typical_attendance if spread is not None else None
-        att[i] = typical if typical is not None else 0.0
-    return att
-
-
-# ----------------------------------------------------------------------------- the load
-
-
-@functools.cache
-def _defaults() -> dict[str, EventCurve]:
-    return default_event_curves()
-
-
-class EventLoad:
-    """Computes the event load of a calendar on a grid, from an :class:`EventResponse`.
-
-    Parameters
-    ----------
-    response
-        Curves, shares and spreads.
-    site
-        For each zone's measure and neighbours (None: occupancy, no neighbours).
-    """
-
-    def __init__(self, response: EventResponse, site: SiteProfile | None) -> None:
-        self.response = response
-        self.measures = {z.id: z.measure for z in site.zones} if site is not None else {}
-        self._weights = self._weight_vectors()
-
-    def _weight_vectors(self) -> dict[tuple[str, str], list[tuple[str, np.ndarray]]]:
-        """Per (category, venue): the zones reached and their bin weights (share × curve)."""
-        out: dict[tuple[str, str], list[tuple[str, np.ndarray]]] = defaultdict(list)
-        for s in self.response.shares:
-            curve = self.curve(s.category)
-            vec = np.concatenate([getattr(s, p) * curve.phase(p) for p in PHASES])
-            out[(s.category, s.venue)].append((s.zone, vec))
-        return out
-
-    def curve(self, category: str) -> EventCurve:
-        """The category's curve: learned, else crowdcast's default, else the mean of all."""
-        curves = self.response.curves
-        if category in curves:
-            return curves[category]
-        defaults = _defaults()
-        if category in defaults:
-            return defaults[category]
-        if not curves:
-            return EventCurve(
-                category,
-                arrival=(0.0,) * (len(BINS["arrival"]) - 1),
-                during=(0.0,) * (len(BINS["during"]) - 1),
-                egress=(0.0,) * (len(BINS["egress"]) - 1),
-            )
-        mean = {p: np.mean([c.phase(p) for c in curves.values()], axis=0) for p in PHASES}
-        return EventCurve(
-            category,
-            arrival=tuple(mean["arrival"]),
-            during=tuple(mean["during"]),
-            egress=tuple(mean["egress"]),
-        )
-
-    def reach(self, category: str, venue: str) -> list[tuple[str, np.ndarray]]:
-        """The zones an event of ``category`` at ``venue`` reaches, with their bin weights.
-
-        A (category, venue) never seen falls back on the venue's other
-        categories (their mean shares), then on the venue zone alone with
-        share 1 in every phase.
-        """
-        if (category, venue) in self._weights:
-            return self._weights[(category, venue)]
-        curve = self.curve(category)
-        known = [s for s in self.response.shares if s.venue == venue]
-        shares: dict[str, np.ndarray] = {}
-        if known:
-            by_zone: dict[str, list[np.ndarray]] = defaultdict(list)
-            for s in known:
-                by_zone[s.zone].append(np.array([getattr(s, p) for p in PHASES]))
-            shares = {z: np.mean(v, axis=0) for z, v in by_zone.items()}
-        else:
-            shares = {venue: np.ones(len(PHASES))}
-        return [
-            (z, np.concatenate([share[i] * curve.phase(p) for i, p in enumerate(PHASES)]))
-            for z, share in shares.items()
-        ]
-
-    def parts(
-        self,
-        events: pd.DataFrame | None,
-        zones: Sequence[str],
-        times: np.ndarray,
-        step: int,
-        *,
-        weather: pd.DataFrame | None = None,
-        origin: pd.Timestamp | None = None,
-    ) -> dict[str, np.ndarray]:
-        """The expected load per category as ``zones × times`` arrays (unknown attendance apart).
-
-        Keys are categories; an event with unknown attendance adds to
-        ``"<category>?"`` at the category's typical attendance, so that its
-        wider spread can be applied. With ``weather``, each event's load is
-        scaled by its category's rain factor for the rain during it, as known
-        at ``origin`` (see :func:`event_wetness`).
-        """
-        events = usable_events(events)
-        step_h = step / HOUR_NS
-        zone_at = {z: i for i, z in enumerate(zones)}
-        att = _attendance(events, self.response.spreads)
-        if weather is not None and len(events):
-            wetness = event_wetness(events, weather, origin)
-            for category, rows in events.groupby("category").indices.items():
-                spread = self.response.spreads.get(str(category))
-                if spread is not None and spread.rain:
-                    att[rows] *= spread.rain_factor(wetness[rows])
-        unknown = events["expected_attendance"].isna().to_numpy()
-        out: dict[str, np.ndarray] = {}
-        for w in _windows(events, times, step):
-            category = str(events["category"].iat[w.row])
-            key = category + ("?" if unknown[w.row] else "")
-            for zone, vec in self.reach(category, str(events["zone"].iat[w.row])):
-                z = zone_at.get(zone)
-                if z is None:
-                    continue
-                unit = _per_interval(self.measures.get(zone, "occupancy"), step_h)
-                if key not in out:
-                    out[key] = np.zeros((len(zones), len(times)))
-                out[key][z, w.positions] += att[w.row] * unit * (w.hours @ vec)
-        return out
-
-    def expected(
-        self,
-        events: pd.DataFrame | None,
-        zones: Sequence[str],
-        times: np.ndarray,
-        step: int,
-        *,
-        weather: pd.DataFrame | None = None,
-        origin: pd.Timestamp | None = None,
-    ) -> np.ndarray:
-        """The load at the median ratio, ``zones × times``."""
-        total = np.zeros((len(zones), len(times)))
-        parts = self.parts(
-            usable_events(events), zones, times, step, weather=weather, origin=origin
-        )
-        for key, part in parts.items():
-            total += part * self.ratio(key, 0.5)
-        return total
-
-    def ratio(self, key: str, q: float) -> float:
-        """Quantile ``q`` of realised / expected load for a parts key (``"cat"`` or ``"cat?"``)."""
-        spreads = self.response.spreads
-        category = key.rstrip("?")
-        spread = spreads.get(category)
-        if spread is None or spread.n_events < MIN_SPREAD_EVENTS:
-            spread = spreads.get(_POOLED, spread)
-        if spread is None:
-            return 1.0
-        levels = np.array(sorted(spread.ratio_quantiles))
-        values = np.array([spread.ratio_quantiles[k] for k in levels])
-        value = float(np.interp(q, levels, values))
-        if key.endswith("?") and spread.attendance:
-            # unknown attendance: the ratio times the spread of attendances around the typical one
-            att = np.asarray(spread.attendance) / np.median(spread.attendance)
-            grid = np.interp(np.linspace(0.025, 0.975, 39), levels, values)
-            value = float(np.quantile(np.outer(grid, att).ravel(), q))
-        return max(value, 0.0)
-
-    def warn_extrapolation(
-        self, events: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp
-    ) -> None:
-        """An :class:`ExtrapolationWarning` per event near ``[start, end)`` unlike those seen."""
-        events = usable_events(events)
-        if events.empty:
-            return
-        reach = (events["end"] + pd.Timedelta(_AFTER_NS, "ns") > start) & (
-            events["start"] - pd.Timedelta(_BEFORE_NS, "ns") < end
-        )
-        ahead = events[reach].drop_duplicates("event_id")
-        for row in ahead.itertuples(index=False):
-            spread = self.response.spreads.get(str(row.category))
-            seen = spread.attendance_range if spread is not None else None
-            att = float(row.expected_attendance)  # type: ignore[arg-type]
-            if seen is None:
-                warnings.warn(
-                    f"Event {row.event_id!r}: category {row.category!r} was not among the "
-                    "events the model learned from; its load uses the average curve and the "
-                    "venue's shares, so treat its forecast as a rough guide.",
-                    ExtrapolationWarning,
-                    stacklevel=4,
-                )
-            elif np.isfinite(att) and att > seen[1]:
-                warnings.warn(
-                    f"Event {row.event_id!r}: attendance {att:,.0f} is above every "
-                    f"{row.category} event the model learned from ({seen[0]:,.0f}–"
-                    f"{seen[1]:,.0f}); the event load grows in proportion, which the data "
-                    "cannot confirm.",
-                    ExtrapolationWarning,
-                    stacklevel=4,
-                )
-
-
-def event_wetness(
-    events: pd.DataFrame, weather: pd.DataFrame, origin: pd.Timestamp | None = None
-) -> np.ndarray:
-    """``log1p(2 × mean precipitation mm/h)`` over each event's hours, NaN when unknown.
-
-    Without ``origin`` the observed weather is used (past events); with it,
-    per hour the latest forecast issued at or before ``origin``, else the
-    observation when the hour ended by ``origin``.
-    """
-    if "precipitation_mm" not in weather or events.empty:
-        return np.full(len(events), np.nan)
-    issued = weather["issued_at"] if "issued_at" in weather else pd.Series(pd.NaT, weather.index)
-    table = pd.DataFrame(
-        {"timestamp": weather["timestamp"], "issued": issued, "mm": weather["precipitation_mm"]}
-    )
-    observed = table["issued"].isna()
-    if origin is None:
-        table = table[observed]
-    else:
-        ended = table["timestamp"] + pd.Timedelta("1h") <= origin
-        forecast = ~observed & (table["issued"] <= origin)
-        table = table[forecast | (observed & ended)]
-        latest = table.groupby("timestamp")["issued"].transform("max")  # NaT: observations only
-        table = table[latest.isna() | (table["issued"] == latest)]
-    rain = table.groupby("timestamp")["mm"].mean().sort_index()  # stations averaged
-    stamps = np.asarray(pd.DatetimeIndex(rain.index).as_unit("ns").asi8)
-    cum = np.concatenate([[0.0], np.cumsum(np.nan_to_num(rain.to_numpy(dtype=float)))])
-    known = np.concatenate([[0], np.cumsum(rain.notna().to_numpy())])
-    starts = np.asarray(pd.DatetimeIndex(events["start"]).floor("h").as_unit("ns").asi8)
-    ends = np.asarray(pd.DatetimeIndex(events["end"]).as_unit("ns").asi8)
-    lo = np.searchsorted(stamps, starts, side="left")
-    hi = np.searchsorted(stamps, ends, side="left")
-    n = known[hi] - known[lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, (cum[hi] - cum[lo]) / np.maximum(n, 1), np.nan)
-    return np.log1p(2.0 * np.clip(mean, 0.0, None))
 
 
 def _rain_effects(
@@ -432,27 +115,16 @@ def _rain_effects(
         x=frame["x"] - frame.groupby("category")["x"].transform("mean"),
         y=frame["y"] - frame.groupby("category")["y"].transform("mean"),
     )
-    pooled = _slope(centred["x"].to_numpy(), centred["y"].to_numpy())
+    pooled = significant_slope(centred["x"].to_numpy(), centred["y"].to_numpy())
     for category, spread in spreads.items():
         rows = frame[frame["category"] == category]
-        own = _slope(
+        own = significant_slope(
             (rows["x"] - rows["x"].mean()).to_numpy(), (rows["y"] - rows["y"].mean()).to_numpy()
         )
         slope = own if rows["event"].nunique() >= MIN_RAIN_EVENTS else pooled
         reference = float(rows["x"].mean()) if len(rows) else float(frame["x"].mean())
         spreads[category] = replace(spread, rain=slope, rain_reference=reference)
     return spreads
-
-
-def _slope(x: np.ndarray, y: np.ndarray) -> float:
-    """The least-squares slope of centred ``y`` on centred ``x`` when |t| > 2, else 0."""
-    sxx = float(x @ x)
-    if len(x) < 4 or sxx <= 0:
-        return 0.0
-    slope = float(x @ y) / sxx
-    resid = y - slope * x
-    se = np.sqrt(float(resid @ resid) / (len(x) - 2) / sxx)
-    return slope if se > 0 and abs(slope / se) > 2 else 0.0
 
 
 # ----------------------------------------------------------------------------- learning
@@ -487,36 +159,6 @@ def _baseline(history: History, touched: np.ndarray, weeks: int = 4) -> np.ndarr
     weekly = _shifted_median(clean, [k * per_week for k in range(-weeks, weeks + 1) if k])
     daily = _shifted_median(clean, [k * per_day for k in range(-7, 8) if k])
     return np.where(np.isnan(weekly), daily, weekly)
-
-
-def _rain_adjusted(
-    history: History, baseline: np.ndarray, touched: np.ndarray, weather: pd.DataFrame
-) -> np.ndarray:
-    """The baseline scaled by each zone's own response to the rain observed in each interval.
-
-    Without it, a square that empties in the rain would make its events look
-    more rain-shy than they are. Per zone, the slope of ``log((count + 1) /
-    (baseline + 1))`` on the wetness ``log1p(2 mm/h)`` over intervals no event
-    touches (0 unless |t| > 2).
-    """
-    times = history.times(np.arange(history.values.shape[1]))
-    hourly = weather.loc[weather.get("issued_at", pd.Series(pd.NaT, weather.index)).isna()]
-    if "precipitation_mm" not in hourly or hourly.empty:
-        return baseline
-    rain = hourly.groupby("timestamp")["precipitation_mm"].mean()
-    wet = np.log1p(2.0 * np.clip(rain.reindex(times.floor("h")).to_numpy(dtype=float), 0, None))
-    out = baseline.copy()
-    for z in range(history.values.shape[0]):
-        y = np.log1p(history.values[z]) - np.log1p(baseline[z])
-        ok = ~touched[z] & np.isfinite(y) & np.isfinite(wet)
-        if ok.sum() < 50:
-            continue
-        x = wet[ok] - wet[ok].mean()
-        slope = _slope(x, y[ok] - y[ok].mean())
-        if slope:
-            factor = np.exp(slope * (wet - wet[ok].mean()))
-            out[z] = np.where(np.isfinite(factor), baseline[z] * factor, baseline[z])
-    return out
 
 
 def _reach_of(site: SiteProfile | None, zones: Sequence[str]) -> dict[str, set[str]]:
@@ -558,26 +200,26 @@ def fit_event_response(
     if events.empty:
         return EventResponse(curves={}, shares=())
     spreads0 = _attendance_only(events)
-    att = _attendance(events, spreads0)
-    windows = _windows(events, times, step)
+    att = attendance_of(events, spreads0)
+    reached = windows(events, times, step)
     reach = _reach_of(site, zones)
     zone_at = {z: i for i, z in enumerate(zones)}
     touched = np.zeros(history.values.shape, dtype=bool)
-    for w in windows:
+    for w in reached:
         for z in reach.get(str(events["zone"].iat[w.row]), ()):
             if z in zone_at:
                 touched[zone_at[z], w.positions] = True
     baseline = _baseline(history, touched)
     if weather is not None:
-        baseline = _rain_adjusted(history, baseline, touched, weather)
+        baseline = rain_adjusted(history, baseline, touched, weather)
     excess = history.values - baseline
 
     # one non-negative least-squares fit per zone: coefficients per (category, venue, bin)
-    nb = _n_bins()
+    nb = n_bins()
     coefs: dict[tuple[str, str, str], np.ndarray] = {}
     for zone in zones:
         zi = zone_at[zone]
-        mine = [w for w in windows if zone in reach.get(str(events["zone"].iat[w.row]), ())]
+        mine = [w for w in reached if zone in reach.get(str(events["zone"].iat[w.row]), ())]
         if not mine:
             continue
         keys = sorted(
@@ -586,7 +228,7 @@ def fit_event_response(
         col = {k: i for i, k in enumerate(keys)}
         pos = np.unique(np.concatenate([w.positions for w in mine]))
         X = np.zeros((len(pos), len(keys) * nb))
-        unit = _per_interval(measures.get(zone, "occupancy"), step_h)
+        unit = per_interval(measures.get(zone, "occupancy"), step_h)
         weight = np.zeros(len(pos)) if weights is not None else np.ones(len(pos))
         for w in mine:
             k = col[(str(events["category"].iat[w.row]), str(events["zone"].iat[w.row]))]
@@ -611,7 +253,7 @@ def fit_event_response(
             coefs[(category, venue, zone)] = beta[k * nb : (k + 1) * nb]
     curves, shares = _factorise(coefs, source=source, events=events)
     response = EventResponse(curves=curves, shares=tuple(shares), spreads=spreads0)
-    spreads = _spreads(response, site, history, events, excess, windows)
+    spreads = _spreads(response, site, history, events, excess)
     response = EventResponse(curves=curves, shares=tuple(shares), spreads=spreads)
     spreads = _rain_effects(response, site, history, events, excess, weather)
     return EventResponse(curves=curves, shares=tuple(shares), spreads=spreads)
@@ -635,7 +277,7 @@ def _attendance_only(events: pd.DataFrame) -> dict[str, EventSpread]:
     first = events.drop_duplicates("event_id")
     groups: Iterable[tuple[str, pd.DataFrame]] = [
         *((str(c), g) for c, g in first.groupby("category")),
-        (_POOLED, first),
+        (POOLED, first),
     ]
     for category, group in groups:
         seen = group["expected_attendance"].dropna().to_numpy(dtype=float)
@@ -695,7 +337,6 @@ def _spreads(
     history: History,
     events: pd.DataFrame,
     excess: np.ndarray,
-    windows: list[_Window],
 ) -> dict[str, EventSpread]:
     """Per category (and pooled), quantiles of realised / expected load where events dominate."""
     load = EventLoad(response, site)
@@ -716,7 +357,7 @@ def _spreads(
     out = {}
     pooled = [r for rs in ratios.values() for r in rs]
     for category, spread in response.spreads.items():
-        found = ratios.get(category) if category != _POOLED else pooled
+        found = ratios.get(category) if category != POOLED else pooled
         if not found:
             out[category] = spread
             continue
@@ -731,25 +372,9 @@ def _rolling_peak(part: np.ndarray, peak: np.ndarray) -> np.ndarray:
     n = part.shape[1]
     width = 24
     padded = np.pad(part, ((0, 0), (width, width)))
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * width + 1, axis=1)
-    local = windows.max(axis=2)[:, :n]
+    spans = np.lib.stride_tricks.sliding_window_view(padded, 2 * width + 1, axis=1)
+    local = spans.max(axis=2)[:, :n]
     return np.minimum(local, peak)
-
-
-def clean_history(
-    history: History,
-    load: EventLoad,
-    events: pd.DataFrame | None,
-    weather: pd.DataFrame | None = None,
-) -> History:
-    """The counts minus the expected event load (never below zero): the no-event history.
-
-    Past events are scaled by the rain observed during them.
-    """
-    times = np.asarray(history.times(np.arange(history.values.shape[1])).asi8)
-    expected = load.expected(events, history.zones, times, history.freq.value, weather=weather)
-    values = np.where(np.isnan(history.values), np.nan, np.maximum(history.values - expected, 0.0))
-    return History(zones=history.zones, start=history.start, freq=history.freq, values=values)
 
 
 def calibrate_events(
