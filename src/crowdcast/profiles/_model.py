@@ -24,6 +24,7 @@ __all__ = [
     "DENSITY_SCHEMES",
     "EFFECT_FORMS",
     "FORMATS",
+    "INCLUSIVE_SIDES",
     "PURPOSES",
     "RISK_RULES",
     "WEIGHT_SOURCES",
@@ -66,6 +67,9 @@ FORMATS: Mapping[str, tuple[str, ...]] = {
 DENSITY_SCHEMES = ("default", "fruin_walkway", "fruin_queuing")
 #: How an indicator's effect is expressed.
 EFFECT_FORMS = ("relative_lift", "bands", "max_density", "percentile_bands")
+#: Which bound of its range a level includes (``Indicator.inclusive``): ``upper``, a value
+#: on a threshold belongs to the level below it; ``lower``, to the level above it.
+INCLUSIVE_SIDES = ("upper", "lower")
 #: Where a local weight comes from.
 WEIGHT_SOURCES = ("default", "expert", "calibrated")
 
@@ -353,7 +357,14 @@ class SiteProfile:
 
 @dataclass(frozen=True)
 class Indicator:
-    """A generic functional relation, written as data. Holds no site-specific values."""
+    """A generic functional relation, written as data. Holds no site-specific values.
+
+    ``inclusive`` says which bound of its range each level of a ``bands``,
+    ``percentile_bands`` or ``max_density`` indicator includes, as its source
+    states it: ``"upper"`` when a value exactly on a threshold belongs to the
+    level below the threshold (Fruin: "A <= 23 p/m/min"), ``"lower"`` when it
+    belongs to the level above (">= 4 p/m² is red"). See :data:`INCLUSIVE_SIDES`.
+    """
 
     id: str
     title: str
@@ -364,6 +375,7 @@ class Indicator:
     effect_size: float | None = None
     thresholds: tuple[float, ...] = ()
     levels: tuple[str, ...] = ()
+    inclusive: str = "lower"
     scope_venue_tags: tuple[str, ...] = ()
     scope_zone_tags: tuple[str, ...] = ()
     scope_radius_m: float | None = None
