@@ -497,27 +497,78 @@ def _mode_for(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def check_writable(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-    """``path`` as a Path, or a ParameterError when it exists and ``overwrite`` is false.
+def check_writable(
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    append: bool = False,
+    what: str = "`path`",
+    title: str | None = None,
+) -> Path:
+    """``path`` as a Path, once it is sure a file can be written there; else a ParameterError.
 
-    Call it before long work whose result goes to ``path``, so the refusal
-    comes first; :func:`atomic_write` checks again when it writes.
+    Refused: an existing file unless ``overwrite`` (or ``append``: a log that
+    grows), a directory, a path under a file, and (not as root) a file or
+    folder the user cannot write to. A missing folder is fine when it can be
+    created. Call it before long work and before any other output, so a
+    refusal comes first and nothing is left half done; :func:`atomic_write`
+    checks again when it writes. ``what`` and ``title`` name the file in the
+    error (``"the audit log"``).
     """
     target = Path(path)
-    if target.exists() and not overwrite:
-        raise ParameterError(
-            [
-                Problem(
-                    "`path`",
-                    "a file that does not exist yet",
-                    str(target),
-                    hint="pass overwrite=True (--overwrite on the command line) to replace it; "
-                    "crowdcast never overwrites a file without being asked",
-                )
-            ],
-            title="Refusing to overwrite a file",
+    problem = _write_problem(target, overwrite=overwrite or append, what=what)
+    if problem is None:
+        return target
+    if title is None:
+        exists = target.exists() and not target.is_dir() and not (overwrite or append)
+        title = "Refusing to overwrite a file" if exists else "Cannot write the file"
+    raise ParameterError([problem], title=title)
+
+
+def _write_problem(target: Path, *, overwrite: bool, what: str) -> Problem | None:
+    """Why no file can be written at ``target`` (None: it can)."""
+    if target.is_dir():
+        return Problem(
+            what,
+            "a file path, not a directory",
+            str(target),
+            hint="give the path of a file in that folder, not the folder itself",
         )
-    return target
+    if target.exists():
+        if not overwrite:
+            return Problem(
+                what,
+                "a file that does not exist yet",
+                str(target),
+                hint="pass overwrite=True (--overwrite on the command line) to replace it; "
+                "crowdcast never overwrites a file without being asked",
+            )
+        if not os.access(target, os.W_OK):
+            return Problem(
+                what,
+                "a file you may write to",
+                f"{target} (read-only)",
+                hint="change its permissions or choose another file",
+            )
+        return None
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the nearest folder that exists: the rest will be created
+    if not folder.is_dir():
+        return Problem(
+            what,
+            "a path whose folders are folders",
+            f"{target} ({folder} is a file)",
+            hint="choose a path in a folder, not under a file",
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return Problem(
+            what,
+            "in a folder you may write to",
+            f"{target} ({folder} is not writable)",
+            hint="choose a folder you can write to, or change its permissions",
+        )
+    return None
 
 
 def atomic_write(
