@@ -42,6 +42,7 @@ def save_site_profile(
     >>> new.weight("alcohol_aggression")
     1.2
     """
+    site.require_full("save_site_profile")
     if site.path is None:
         raise ParameterError(
             [Problem("`site`", "a site profile loaded from a file", "a profile without a path")]

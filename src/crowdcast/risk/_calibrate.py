@@ -216,6 +216,7 @@ def calibrate(
     >>> cal  # doctest: +SKIP
     Calibration('alcohol_aggression' @ site: weight 1.371 [0.876, 1.866], n=6997, incidents=706)
     """
+    site.require_full("calibrate")
     ind = _relative_lift(library, indicator)
     rows = _check_units(signals, ind)
     inc = _incidents_of_kind(incidents, kind or ind.hazard)

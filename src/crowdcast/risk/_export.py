@@ -171,6 +171,7 @@ def _scheme(ind: Indicator) -> dict[str, Any]:
 
 def export_weights(site: SiteProfile, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write the site's weights with their provenance (confidential: an explicit, separate call)."""
+    site.require_full("export_weights")
     doc = {
         "site": {"id": site.id, "name": site.name},
         "weights": [w.to_dict() for w in site.weights],
