@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
+import crowdcast as cc
 from crowdcast.exceptions import ConfigError, ParameterError
 from crowdcast.profiles import (
     DEFAULT_LIBRARY_PATH,
+    IndicatorWeight,
     RiskSettings,
     load_indicator_library,
     load_site_profile,
+    save_site_profile,
 )
 
 
@@ -462,3 +465,15 @@ inclusive = "both"
     assert "`indicators[0].effect.inclusive` must be given for form 'bands'" in text
     assert "hint: as the indicator's source states it: 'upper' when a value exactly" in text
     assert "`indicators[1].effect.inclusive` must be 'upper' or 'lower'. Got 'both'." in text
+
+
+def test_an_invalid_weight_is_refused_before_any_file_is_written(tmp_path: Path) -> None:
+    site = cc.load_site_profile(cc.sample_path() / "site.toml")
+    negative = IndicatorWeight("alcohol_aggression", "site", -0.3, "calibrated", (-0.9, 0.3))
+    out = tmp_path / "profiles" / "new.toml"
+    with pytest.raises(ConfigError) as info:
+        save_site_profile(site, out, negative)
+    text = str(info.value)
+    assert "`weights[0].value` must be a number >= 0. Got -0.3." in text
+    assert f"where: {out.resolve()} (not written)" in text
+    assert not out.exists() and not any(tmp_path.rglob("*.toml"))  # nothing left behind
