@@ -31,6 +31,7 @@ SUITE: dict[str, tuple[str, list[str], list[str]]] = {
     "sample": ("bench_sample.py", [], ["--origins", "3"]),
     "melbourne": ("bench_melbourne.py", ["--seeds", "3"], ["--origins", "2", "--mstl-weeks", "4"]),
     "scale": ("bench_scale.py", [], ["--zones", "10", "20"]),
+    "calibration": ("bench_calibration.py", [], ["--sims", "20", "--weeks", "8"]),
 }
 
 
