@@ -181,9 +181,10 @@ class Calibration:
         u = self.unit or "unit"
         what = self.hazard or self.indicator
         generic = f"the generic {100 * self.effect:g} % per {u}"
+        signed = self.evidence != "raises"  # "-1.3 % to +0.4 %" where the sign is the point
         interval = (
-            f"95 % interval {self._pct(self.ci_low)} to {self._pct(self.ci_high)} "
-            f"(weight {self.ci_low:.2f} to {self.ci_high:.2f})"
+            f"95 % interval {self._pct(self.ci_low, signed)} to "
+            f"{self._pct(self.ci_high, signed)} (weight {self.ci_low:.2f} to {self.ci_high:.2f})"
         )
         if self.evidence == "none":
             return (
