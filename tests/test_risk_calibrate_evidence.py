@@ -112,3 +112,21 @@ def test_few_nights_are_warned_about_and_an_unknown_method_is_refused() -> None:
         calibrate(incidents, signals, bc.SITE, bc.LIBRARY, zone="street")
     with pytest.raises(ParameterError, match="`method` must be one of night, poisson"):
         calibrate(incidents, signals, bc.SITE, bc.LIBRARY, zone="street", method="nb")
+
+
+def test_a_clustered_fit_that_does_not_converge_is_warned_about(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from statsmodels.genmod.generalized_estimating_equations import GEE
+    from statsmodels.tools.sm_exceptions import IterationLimitWarning
+
+    fit = GEE.fit
+
+    def struggling(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        warnings.warn("Iteration limit reached", IterationLimitWarning, stacklevel=2)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(GEE, "fit", struggling)
+    incidents, signals = bc.simulate(1, weeks=13, shape=100.0)
+    with pytest.warns(DataQualityWarning, match=r"did not converge \(Iteration limit reached\)"):
+        calibrate(incidents, signals, bc.SITE, bc.LIBRARY, zone="street")

@@ -353,14 +353,20 @@ def _gee(
         family=sm.families.Poisson(),
         cov_struct=sm.cov_struct.Exchangeable(),
     )
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWarning
+
+    not_converged = (ConvergenceWarning, IterationLimitWarning)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = model.fit(cov_type="bias_reduced")
-    trouble = [w for w in caught if issubclass(w.category, Warning)]
+    for w in caught:
+        if not issubclass(w.category, not_converged):  # not ours to judge: pass it on
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    trouble = [w for w in caught if issubclass(w.category, not_converged)]
     if trouble:
         warnings.warn(
-            f"calibrate: the clustered fit reported {trouble[0].message}; check its interval "
-            "against method='poisson'.",
+            f"calibrate: the clustered fit did not converge ({trouble[0].message}); compare "
+            "its interval with method='poisson'.",
             DataQualityWarning,
             stacklevel=4,
         )
