@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pandas as pd
 import pytest
 
 import crowdcast as cc
+from crowdcast._validation import check_writable
 from crowdcast.cli import main
 from crowdcast.exceptions import ParameterError, ParseError
 from crowdcast.jobs import forecast_city
@@ -154,16 +154,22 @@ def test_append_refuses_an_unwritable_log_and_reports_what_the_system_said(
     assert "(Permission denied)" in str(info.value)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to a read-only folder")
-def test_a_read_only_folder_is_refused_for_the_audit_log(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        with pytest.raises(ParameterError, match="in a folder you may write to"):
-            AuditLog(folder / "audit.jsonl").check()
-    finally:
-        folder.chmod(0o700)
+def test_read_only_folders_and_logs_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # permissions as a non-root user sees them (root may write anywhere)
+    read_only = {tmp_path / "ro", tmp_path / "log.jsonl"}
+    monkeypatch.setattr(
+        "crowdcast._validation.os.access", lambda path, mode: Path(path) not in read_only
+    )
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "log.jsonl").write_text("")
+    with pytest.raises(ParameterError, match="in a folder you may write to"):
+        AuditLog(tmp_path / "ro" / "audit.jsonl").check()
+    with pytest.raises(ParameterError, match=r"a file you may write to. Got .*\(read-only\)"):
+        AuditLog(tmp_path / "log.jsonl").check()
+    # a replaced file is renamed over: its own permissions do not matter, its folder's do
+    assert check_writable(tmp_path / "log.jsonl", overwrite=True) == tmp_path / "log.jsonl"
 
 
 @pytest.mark.parametrize("case", ["a directory", "under a file"])

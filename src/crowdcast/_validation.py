@@ -516,7 +516,7 @@ def check_writable(
     error (``"the audit log"``).
     """
     target = Path(path)
-    problem = _write_problem(target, overwrite=overwrite or append, what=what)
+    problem = _write_problem(target, overwrite=overwrite, append=append, what=what)
     if problem is None:
         return target
     if title is None:
@@ -525,8 +525,12 @@ def check_writable(
     raise ParameterError([problem], title=title)
 
 
-def _write_problem(target: Path, *, overwrite: bool, what: str) -> Problem | None:
-    """Why no file can be written at ``target`` (None: it can)."""
+def _write_problem(target: Path, *, overwrite: bool, append: bool, what: str) -> Problem | None:
+    """Why no file can be written at ``target`` (None: it can).
+
+    A replaced file is renamed over (:func:`atomic_write`), which needs its
+    folder writable; an appended one is opened, which needs the file writable.
+    """
     if target.is_dir():
         return Problem(
             what,
@@ -535,7 +539,7 @@ def _write_problem(target: Path, *, overwrite: bool, what: str) -> Problem | Non
             hint="give the path of a file in that folder, not the folder itself",
         )
     if target.exists():
-        if not overwrite:
+        if not (overwrite or append):
             return Problem(
                 what,
                 "a file that does not exist yet",
@@ -543,14 +547,13 @@ def _write_problem(target: Path, *, overwrite: bool, what: str) -> Problem | Non
                 hint="pass overwrite=True (--overwrite on the command line) to replace it; "
                 "crowdcast never overwrites a file without being asked",
             )
-        if not os.access(target, os.W_OK):
+        if append and not os.access(target, os.W_OK):
             return Problem(
                 what,
                 "a file you may write to",
                 f"{target} (read-only)",
                 hint="change its permissions or choose another file",
             )
-        return None
     folder = target.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # the nearest folder that exists: the rest will be created
@@ -561,7 +564,8 @@ def _write_problem(target: Path, *, overwrite: bool, what: str) -> Problem | Non
             f"{target} ({folder} is a file)",
             hint="choose a path in a folder, not under a file",
         )
-    if not os.access(folder, os.W_OK | os.X_OK):
+    needs_folder = not (append and target.exists())  # a new file, or a rename over one
+    if needs_folder and not os.access(folder, os.W_OK | os.X_OK):
         return Problem(
             what,
             "in a folder you may write to",
