@@ -9,6 +9,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
+import joblib
 import pandas as pd
 import pytest
 
@@ -141,3 +142,15 @@ def test_the_models_view_keeps_the_calendar_and_zone_statics(city: cc.City) -> N
     assert [[getattr(z, k) for k in keep] for z in view.zones] == [
         [getattr(z, k) for k in keep] for z in site.zones
     ]
+
+
+def test_a_model_saved_with_its_whole_profile_loses_it_on_load(
+    city: cc.City, tmp_path: Path
+) -> None:
+    old = MODELS["profile"]().fit(city)
+    old.site_ = city.site  # as crowdcast saved models before they kept only the view
+    loaded = cc.load_model(cc.save_model(old, tmp_path / "old.ccm"))
+    assert loaded.site_ == city.site.for_model() and loaded.site_.weights == ()
+    payload = cc.save_model(loaded, tmp_path / "again.ccm").read_bytes().split(b"\n", 2)[2]
+    raw = joblib.load(io.BytesIO(payload))  # the file as saved, not redacted by load_model
+    assert SECRET_NOTE.encode() not in pickle.dumps(raw) and raw.site_.redacted
