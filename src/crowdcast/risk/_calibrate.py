@@ -19,12 +19,12 @@ those of the zone-hours kept.
 
 Incidents cluster by night (several on one bad night), so hours are not
 independent and the Poisson GLM's own interval is too narrow (on simulated
-clustered cities its 95 % interval covers the true weight in 72-78 % of
+clustered cities its 95 % interval covers the true weight in 73-83 % of
 them). By default (``method="night"``) the weight is estimated by a Poisson
 GEE with an exchangeable correlation among the zone-hours of each night
 (06:00 to 06:00 local, across zones), and its interval comes from the
 bias-reduced (Mancl-DeRouen) sandwich, which stays honest with a few dozen
-nights: 95-97 % coverage on the same cities
+nights: 95 % coverage on the same cities, 94-96 % when hours are independent
 (``benchmarks/bench_calibration.py``). The Poisson GLM is still fitted for
 the fit statistics and as the reference the variance inflation is measured
 against; a warning says when the clustering or over-dispersion is large.
