@@ -508,70 +508,44 @@ def check_writable(
     """``path`` as a Path, once it is sure a file can be written there; else a ParameterError.
 
     Refused: an existing file unless ``overwrite`` (or ``append``: a log that
-    grows), a directory, a path under a file, and (not as root) a file or
-    folder the user cannot write to. A missing folder is fine when it can be
-    created. Call it before long work and before any other output, so a
-    refusal comes first and nothing is left half done; :func:`atomic_write`
-    checks again when it writes. ``what`` and ``title`` name the file in the
-    error (``"the audit log"``).
+    grows), a directory, a path under a file, a folder (or, to append, a file)
+    the user may not write to; missing folders will be created. Call it before
+    long work and before any other output; :func:`atomic_write` checks again.
+    ``what`` and ``title`` name the file in the error (``"the audit log"``).
     """
     target = Path(path)
     problem = _write_problem(target, overwrite=overwrite, append=append, what=what)
     if problem is None:
         return target
-    if title is None:
-        exists = target.exists() and not target.is_dir() and not (overwrite or append)
-        title = "Refusing to overwrite a file" if exists else "Cannot write the file"
+    refusal = target.is_file() and not (overwrite or append)
+    title = title or ("Refusing to overwrite a file" if refusal else "Cannot write the file")
     raise ParameterError([problem], title=title)
 
 
 def _write_problem(target: Path, *, overwrite: bool, append: bool, what: str) -> Problem | None:
-    """Why no file can be written at ``target`` (None: it can).
-
-    A replaced file is renamed over (:func:`atomic_write`), which needs its
-    folder writable; an appended one is opened, which needs the file writable.
-    """
-    if target.is_dir():
-        return Problem(
-            what,
-            "a file path, not a directory",
-            str(target),
-            hint="give the path of a file in that folder, not the folder itself",
-        )
-    if target.exists():
-        if not (overwrite or append):
-            return Problem(
-                what,
-                "a file that does not exist yet",
-                str(target),
-                hint="pass overwrite=True (--overwrite on the command line) to replace it; "
-                "crowdcast never overwrites a file without being asked",
-            )
-        if append and not os.access(target, os.W_OK):
-            return Problem(
-                what,
-                "a file you may write to",
-                f"{target} (read-only)",
-                hint="change its permissions or choose another file",
-            )
+    """Why no file can be written at ``target`` (None if it can): a rename over a file
+    (:func:`atomic_write`) needs its folder writable, an append the file itself."""
     folder = target.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent  # the nearest folder that exists: the rest will be created
-    if not folder.is_dir():
-        return Problem(
-            what,
-            "a path whose folders are folders",
-            f"{target} ({folder} is a file)",
-            hint="choose a path in a folder, not under a file",
-        )
-    needs_folder = not (append and target.exists())  # a new file, or a rename over one
-    if needs_folder and not os.access(folder, os.W_OK | os.X_OK):
-        return Problem(
-            what,
-            "in a folder you may write to",
-            f"{target} ({folder} is not writable)",
-            hint="choose a folder you can write to, or change its permissions",
-        )
+    exists = target.is_file()
+    checks = (
+        (target.is_dir(), "a file path, not a directory", str(target),
+         "give the path of a file in that folder, not the folder itself"),
+        (exists and not (overwrite or append), "a file that does not exist yet", str(target),
+         "pass overwrite=True (--overwrite on the command line) to replace it; "
+         "crowdcast never overwrites a file without being asked"),
+        (exists and append and not os.access(target, os.W_OK), "a file you may write to",
+         f"{target} (read-only)", "change its permissions or choose another file"),
+        (not folder.is_dir(), "a path whose folders are folders",
+         f"{target} ({folder} is a file)", "choose a path in a folder, not under a file"),
+        (not (append and exists) and not os.access(folder, os.W_OK | os.X_OK),
+         "in a folder you may write to", f"{target} ({folder} is not writable)",
+         "choose a folder you can write to, or change its permissions"),
+    )  # fmt: skip
+    for failed, expectation, got, hint in checks:
+        if failed:
+            return Problem(what, expectation, got, hint=hint)
     return None
 
 
