@@ -33,6 +33,7 @@ SUITE: dict[str, tuple[str, list[str], list[str]]] = {
     "melbourne": ("bench_melbourne.py", ["--seeds", "3"], ["--origins", "2", "--mstl-weeks", "4"]),
     "scale": ("bench_scale.py", [], ["--zones", "10", "20"]),
     "privacy": ("bench_privacy.py", [], ["--zones", "10", "--ingress-days", "30", "--days", "1"]),
+    "calibration": ("bench_calibration.py", [], ["--sims", "20", "--weeks", "8"]),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from crowdcast.profiles import SiteProfile, load_site_profile
@@ -49,6 +50,19 @@ id = "bar_c"
 zone = "square"
 tags = ["licensed"]
 """
+
+
+TAUS = np.array([0.1, 0.5, 0.9])
+
+
+def reference_quantile_function(v: np.ndarray, taus: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Q(u): linear between quantiles, tails with the nearest segment's slope, clipped at 0."""
+    s_lo = (v[1] - v[0]) / (taus[1] - taus[0])
+    s_hi = (v[-1] - v[-2]) / (taus[-1] - taus[-2])
+    q = np.interp(u, taus, v)
+    q = np.where(u < taus[0], v[0] - s_lo * (taus[0] - u), q)
+    q = np.where(u > taus[-1], v[-1] + s_hi * (u - taus[-1]), q)
+    return np.maximum(q, 0.0)
 
 
 def make_site(tmp_path: Path, weights: str = "", name: str = "site.toml") -> SiteProfile:

@@ -225,3 +225,13 @@ def test_alert_kpis_need_quantiles_and_known_models(site: cc.SiteProfile) -> Non
 # ----------------------------------------------------------------------------- hit rate
 
 HOURS = pd.date_range("2024-06-07 18:00", periods=5, freq="h", tz="UTC")
+
+
+def test_an_actual_flow_exactly_on_the_alert_threshold_is_no_event(tmp_path: Path) -> None:
+    # Fruin flow: E starts above 66 p/m/min; the street is 2 m wide: 7,920 passages per hour
+    site = make_site(tmp_path)
+    risk = assess(forecast("street", [(7000.0, 7500.0, 8000.0)] * 2), site)
+    t = risk.table["timestamp"]
+    actual = pd.DataFrame({"zone": "street", "timestamp": t, "count": [7920.0, 7921.0]})
+    assert alert_kpis(risk, actual.iloc[:1], site).n_events == 0
+    assert alert_kpis(risk, actual.iloc[1:], site).n_events == 1

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
+import crowdcast as cc
 from crowdcast.exceptions import ConfigError, ParameterError
 from crowdcast.profiles import (
     DEFAULT_LIBRARY_PATH,
+    IndicatorWeight,
     RiskSettings,
     load_indicator_library,
     load_site_profile,
+    save_site_profile,
 )
 
 
@@ -430,3 +433,47 @@ def test_library_reports_a_header_that_is_not_a_table_or_of_the_wrong_type(
         load_indicator_library(write(tmp_path, 'library = "x"\n'))
     with pytest.raises(ConfigError, match=re.escape("`library.version` must be a string. Got 1.")):
         load_indicator_library(write(tmp_path, "[library]\nversion = 1\n"))
+
+
+def test_a_library_band_without_its_boundary_side_is_refused(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[[indicators]]
+id = "dens"
+title = "t"
+hazard = "crowding"
+[indicators.effect]
+form = "bands"
+thresholds = [0.5, 2.0]
+levels = ["g", "y", "r"]
+
+[[indicators]]
+id = "dens2"
+title = "t"
+hazard = "crowding"
+[indicators.effect]
+form = "bands"
+thresholds = [0.5, 2.0]
+levels = ["g", "y", "r"]
+inclusive = "both"
+""",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_indicator_library(path)
+    text = str(info.value)
+    assert "`indicators[0].effect.inclusive` must be given for form 'bands'" in text
+    assert "hint: as the indicator's source states it: 'upper' when a value exactly" in text
+    assert "`indicators[1].effect.inclusive` must be 'upper' or 'lower'. Got 'both'." in text
+
+
+def test_an_invalid_weight_is_refused_before_any_file_is_written(tmp_path: Path) -> None:
+    site = cc.load_site_profile(cc.sample_path() / "site.toml")
+    negative = IndicatorWeight("alcohol_aggression", "site", -0.3, "calibrated", (-0.9, 0.3))
+    out = tmp_path / "profiles" / "new.toml"
+    with pytest.raises(ConfigError) as info:
+        save_site_profile(site, out, negative)
+    text = str(info.value)
+    assert "`weights[0].value` must be a number >= 0. Got -0.3." in text
+    assert f"where: {out.resolve()} (not written)" in text
+    assert not out.exists() and not any(tmp_path.rglob("*.toml"))  # nothing left behind

@@ -32,19 +32,21 @@ def calibration(city: City) -> Calibration:
 def test_calibration_recovers_the_true_weight_of_the_sample_city(calibration: Calibration) -> None:
     c = calibration
     assert c.ci_low < TRUE_WEIGHT < c.ci_high
-    assert (round(c.weight, 2), round(c.ci_low, 2), round(c.ci_high, 2)) == (1.37, 0.88, 1.87)
+    assert (round(c.weight, 2), round(c.ci_low, 2), round(c.ci_high, 2)) == (1.37, 0.86, 1.88)
     assert (c.indicator, c.target, c.effect, c.unit, c.hazard) == (
         "alcohol_aggression", "site", 0.01, "L", "aggression"
     )  # fmt: skip
     assert (c.n, c.incidents, c.baseline_cells) == (6997, 706, 67)
-    assert 0.9 < c.dispersion < 1.1  # the Poisson model fits
+    assert 0.9 < c.dispersion < 1.1  # the Poisson model fits: no over-dispersion per hour
+    assert 0.9 < c.night_dispersion < 1.1 and c.nights == 732  # nor clustering by night
+    assert (c.method, c.evidence) == ("night", "raises")
     assert c.deviance > 0 and c.df_resid == c.n - c.baseline_cells - 1
 
 
 def test_calibration_describe_reads_as_plain_language(calibration: Calibration) -> None:
     assert calibration.describe().startswith(
         "Each litre sold raises aggression risk by 1.4 % here, 1.37 times the generic 1 % per L; "
-        "95 % interval 0.9 % to 1.9 % (weight 0.88 to 1.87)."
+        "95 % interval 0.9 % to 1.9 % (weight 0.86 to 1.88)."
     )
 
 
@@ -63,6 +65,10 @@ def test_calibration_summary_is_a_one_row_table_as_on_the_other_results(
     assert row["change_low"] < row["change"] < row["change_high"]
     assert (row["n"], row["incidents"], row["baseline_cells"]) == (6997, 706, 67)
     assert row["dispersion"] == c.dispersion
+    assert (row["evidence"], row["nights"], row["method"]) == ("raises", 732, "night")
+    assert (row["night_dispersion"], row["variance_inflation"]) == (
+        c.night_dispersion, c.variance_inflation
+    )  # fmt: skip
     assert (row["start"], row["end"]) == c.span
 
 
@@ -80,7 +86,9 @@ def test_to_weight_carries_the_interval_and_provenance(calibration: Calibration)
     assert (w.indicator, w.target, w.source) == ("alcohol_aggression", "site", "calibrated")
     assert w.value == round(calibration.weight, 4)
     assert w.interval == (round(calibration.ci_low, 4), round(calibration.ci_high, 4))
-    assert w.note.startswith("Poisson GLM on 706 incidents in 6997 zone-hours 2023-01-01 to ")
+    assert w.note.startswith(
+        "Poisson GEE by night on 706 incidents in 6997 zone-hours over 732 nights 2023-01-01 to "
+    )
     assert calibration.to_weight("zone:nightlife_street").target == "zone:nightlife_street"
 
 

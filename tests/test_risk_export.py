@@ -70,3 +70,12 @@ def test_exports_never_overwrite_and_need_a_known_format(tmp_path: Path) -> None
     export_library(LIB, tmp_path / "lib.toml", overwrite=True)
     with pytest.raises(ParameterError, match=r"`path` must be a .toml or .json file"):
         export_library(LIB, tmp_path / "lib.yaml")
+
+
+def test_exported_levels_say_which_level_a_value_on_a_threshold_is_in(tmp_path: Path) -> None:
+    doc = tomllib.loads(export_levels(make_site(tmp_path), LIB, tmp_path / "l.toml").read_text())
+    zones = {z["id"]: z["levels"] for z in doc["zones"]}
+    assert zones["square"]["crowding"]["inclusive"] == "lower"
+    assert zones["square"]["distancing"]["inclusive"] == "upper"
+    assert zones["street"]["crowding"]["inclusive"] == "upper"
+    assert zones["lane"]["busyness"]["inclusive"] == "upper"

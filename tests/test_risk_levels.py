@@ -9,23 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _risk_site import forecast, make_site
+from _risk_site import TAUS, forecast, make_site, reference_quantile_function
 from crowdcast.exceptions import ConfigError, ParameterError
 from crowdcast.profiles import load_indicator_library
 from crowdcast.risk import RiskTable, assess, exceedance_probability, max_density
-
-TAUS = np.array([0.1, 0.5, 0.9])
-
-
-def reference_quantile_function(v: np.ndarray, taus: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Q(u): linear between quantiles, tails with the nearest segment's slope, clipped at 0."""
-    s_lo = (v[1] - v[0]) / (taus[1] - taus[0])
-    s_hi = (v[-1] - v[-2]) / (taus[-1] - taus[-2])
-    q = np.interp(u, taus, v)
-    q = np.where(u < taus[0], v[0] - s_lo * (taus[0] - u), q)
-    q = np.where(u > taus[-1], v[-1] + s_hi * (u - taus[-1]), q)
-    return np.maximum(q, 0.0)
-
 
 CASES = [
     [100.0, 250.0, 450.0],

@@ -497,27 +497,56 @@ def _mode_for(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def check_writable(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-    """``path`` as a Path, or a ParameterError when it exists and ``overwrite`` is false.
+def check_writable(
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    append: bool = False,
+    what: str = "`path`",
+    title: str | None = None,
+) -> Path:
+    """``path`` as a Path, once it is sure a file can be written there; else a ParameterError.
 
-    Call it before long work whose result goes to ``path``, so the refusal
-    comes first; :func:`atomic_write` checks again when it writes.
+    Refused: an existing file unless ``overwrite`` (or ``append``: a log that
+    grows), a directory, a path under a file, a folder (or, to append, a file)
+    the user may not write to; missing folders will be created. Call it before
+    long work and before any other output; :func:`atomic_write` checks again.
+    ``what`` and ``title`` name the file in the error (``"the audit log"``).
     """
     target = Path(path)
-    if target.exists() and not overwrite:
-        raise ParameterError(
-            [
-                Problem(
-                    "`path`",
-                    "a file that does not exist yet",
-                    str(target),
-                    hint="pass overwrite=True (--overwrite on the command line) to replace it; "
-                    "crowdcast never overwrites a file without being asked",
-                )
-            ],
-            title="Refusing to overwrite a file",
-        )
-    return target
+    problem = _write_problem(target, overwrite=overwrite, append=append, what=what)
+    if problem is None:
+        return target
+    refusal = target.is_file() and not (overwrite or append)
+    title = title or ("Refusing to overwrite a file" if refusal else "Cannot write the file")
+    raise ParameterError([problem], title=title)
+
+
+def _write_problem(target: Path, *, overwrite: bool, append: bool, what: str) -> Problem | None:
+    """Why no file can be written at ``target`` (None if it can): a rename over a file
+    (:func:`atomic_write`) needs its folder writable, an append the file itself."""
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the nearest folder that exists: the rest will be created
+    exists = target.is_file()
+    checks = (
+        (target.is_dir(), "a file path, not a directory", str(target),
+         "give the path of a file in that folder, not the folder itself"),
+        (exists and not (overwrite or append), "a file that does not exist yet", str(target),
+         "pass overwrite=True (--overwrite on the command line) to replace it; "
+         "crowdcast never overwrites a file without being asked"),
+        (exists and append and not os.access(target, os.W_OK), "a file you may write to",
+         f"{target} (read-only)", "change its permissions or choose another file"),
+        (not folder.is_dir(), "a path whose folders are folders",
+         f"{target} ({folder} is a file)", "choose a path in a folder, not under a file"),
+        (not (append and exists) and not os.access(folder, os.W_OK | os.X_OK),
+         "in a folder you may write to", f"{target} ({folder} is not writable)",
+         "choose a folder you can write to, or change its permissions"),
+    )  # fmt: skip
+    for failed, expectation, got, hint in checks:
+        if failed:
+            return Problem(what, expectation, got, hint=hint)
+    return None
 
 
 def atomic_write(

@@ -1,7 +1,8 @@
 """The ``crowdcast`` command: a thin shell over the library.
 
-Parse arguments, call the public API, print. Library errors become their
-message on stderr and exit code 1; usage errors exit with code 2.
+Parse arguments, call the public API, print. Library errors (and a file
+system's refusal) become their message on stderr, without a traceback, and
+exit code 1; usage errors exit with code 2.
 """
 
 from __future__ import annotations
@@ -185,6 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except CrowdcastError as exc:
+        print(f"crowdcast: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the file system refused something not checked beforehand
         print(f"crowdcast: error: {exc}", file=sys.stderr)
         return 1
 

@@ -56,7 +56,10 @@ def forecast_city(
     (:func:`crowdcast.privacy.suppress`). With ``audit`` (a path or an
     :class:`~crowdcast.privacy.AuditLog`) the run is appended to the audit log.
     The output is written whole or not at all and never replaces a file unless
-    ``overwrite``.
+    ``overwrite``. Both the output and the audit log are checked before the
+    model is fitted: a path that cannot be written (a directory, a path under
+    a file, a read-only folder) is a ParameterError with a hint, and nothing is
+    written.
     """
     from crowdcast.models import GBMForecaster
 
@@ -74,7 +77,12 @@ def forecast_city(
             ],
             title="forecast_city needs a purpose",
         )
+    # every output is checked before anything is fitted or written: a run that cannot
+    # write its audit record must not leave a forecast behind
     target = check_writable(out, overwrite=overwrite) if out is not None else None
+    log = None
+    if audit is not None:
+        log = (audit if isinstance(audit, AuditLog) else AuditLog(Path(audit))).check()
     forecaster = model if model is not None else GBMForecaster(horizon=horizon)
     t0 = time.perf_counter()
     forecaster.fit(city)
@@ -86,8 +94,7 @@ def forecast_city(
         forecast = suppress(forecast, site)
     if target is not None:
         atomic_write(target, _writer(forecast, target), overwrite=overwrite)
-    if audit is not None:
-        log = audit if isinstance(audit, AuditLog) else AuditLog(Path(audit))
+    if log is not None:
         log.append(_audit_record(city, forecaster, forecast, target, city.purpose))
     return ForecastRun(
         forecast=forecast,

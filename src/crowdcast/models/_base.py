@@ -191,7 +191,10 @@ class BaseForecaster(BaseEstimator):
         self.horizon_ = interval_steps(self.horizon, history.freq)
         self.zones_ = history.zones
         self.history_ = history
-        self.events_, self.weather_, self.site_ = city.events, city.weather, city.site
+        self.events_, self.weather_ = city.events, city.weather
+        # the model keeps only the non-confidential view of the site (no weights, venues,
+        # sources, coordinates): saved models must not carry them; fitting may read them
+        self.site_ = city.site.for_model() if city.site is not None else None
         self._fit(city.with_grid(history), history)
         self.provenance_ = Provenance(
             model=type(self).__name__,
@@ -239,11 +242,13 @@ class BaseForecaster(BaseEstimator):
         weather: pd.DataFrame | None,
     ) -> City:
         """What a forecast reads: the given data, else what ``fit`` saw, on one history grid."""
+        site = self.site_
         if isinstance(data, City):
             if events is not None or weather is not None:
                 as_city(data, events=events, weather=weather)  # raises: a City carries its own
             events, weather = data.events, data.weather
             history = History.from_counts(data.counts, self.freq_)
+            site = data.site if data.site is not None else site  # the full profile, if given
         elif data is None:
             history = self.history_
         else:
@@ -266,7 +271,7 @@ class BaseForecaster(BaseEstimator):
             counts=pd.DataFrame(),  # the history grid is used directly
             events=events if events is not None else self.events_,
             weather=weather if weather is not None else self.weather_,
-            site=self.site_,
+            site=site,
         ).with_grid(history)
 
     def predict(
@@ -286,8 +291,10 @@ class BaseForecaster(BaseEstimator):
         ----------
         data
             History up to the origin (values at or after it are ignored): a
-            City (its counts, events and weather) or a counts table; the
-            training data when omitted.
+            City (its counts, events, weather and site profile) or a counts
+            table; the training data when omitted. A model keeps only the
+            non-confidential part of the site (:meth:`SiteProfile.for_model`),
+            so whatever needs more comes from the City given here.
         origin
             Start of the first forecast interval; by default the interval
             after the last observation.

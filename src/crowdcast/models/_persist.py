@@ -34,6 +34,7 @@ from crowdcast.exceptions import (
     ParseError,
     Problem,
 )
+from crowdcast.profiles import SiteProfile
 
 __all__ = ["load_model", "read_model_header", "save_model"]
 
@@ -106,7 +107,12 @@ def read_model_header(path: str | Path) -> dict[str, Any]:
 
 
 def load_model(path: str | Path) -> Any:
-    """Load a model saved by :func:`save_model`, verifying its size and checksum first."""
+    """Load a model saved by :func:`save_model`, verifying its size and checksum first.
+
+    A model saved by an older crowdcast with its whole site profile inside gets
+    the non-confidential view (:meth:`~crowdcast.profiles.SiteProfile.for_model`),
+    so saving it again drops the weights and venues.
+    """
     p = Path(path)
     header, payload = _split(p)
     if len(payload) != header.get("payload_bytes"):
@@ -142,4 +148,8 @@ def load_model(path: str | Path) -> Any:
             CrowdcastWarning,
             stacklevel=2,
         )
-    return joblib.load(io.BytesIO(payload))
+    model = joblib.load(io.BytesIO(payload))
+    site = getattr(model, "site_", None)
+    if isinstance(site, SiteProfile) and not site.redacted:  # saved before models redacted it
+        model.site_ = site.for_model()
+    return model

@@ -21,10 +21,13 @@ from typing import Any
 
 import pandas as pd
 
+from crowdcast._validation import check_writable
 from crowdcast._version import __version__
-from crowdcast.exceptions import CrowdcastError, ParseError, Problem
+from crowdcast.exceptions import CrowdcastError, ParameterError, ParseError, Problem
 
 __all__ = ["AuditLog", "file_fingerprint"]
+
+_TITLE = "Cannot write the audit log"
 
 
 def file_fingerprint(path: str | Path) -> str | None:
@@ -62,16 +65,54 @@ class AuditLog:
     def __repr__(self) -> str:
         return f"AuditLog({str(self.path)!r})"
 
+    def check(self) -> AuditLog:
+        """Make sure records can be appended here, before a run writes anything else.
+
+        Raises
+        ------
+        ParameterError
+            When the path is a directory, lies under a file, or is not writable,
+            with a hint; nothing is created.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> AuditLog(pathlib.Path(tempfile.mkdtemp())).check()
+        Traceback (most recent call last):
+        ...
+        crowdcast.exceptions.ParameterError: Cannot write the audit log: 1 problem.
+        - the audit log must be a file path, not a directory. Got ...
+        """
+        check_writable(self.path, append=True, what="the audit log", title=_TITLE)
+        return self
+
     def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """Append one record (``time`` and ``crowdcast_version`` are added); return it."""
+        """Append one record (``time`` and ``crowdcast_version`` are added); return it.
+
+        A log that cannot be written raises a ParameterError (see :meth:`check`).
+        """
+        self.check()
         full = {
             "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
             "crowdcast_version": __version__,
             **record,
         }
         line = (json.dumps(full, sort_keys=True, default=str) + "\n").encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        except OSError as exc:  # changed since the check, or refused by the file system
+            raise ParameterError(
+                [
+                    Problem(
+                        "the audit log",
+                        "a file crowdcast can append to",
+                        f"{self.path} ({exc.strerror or exc})",
+                        hint="give a writable file path with --audit / audit=",
+                    )
+                ],
+                title=_TITLE,
+            ) from exc
         try:
             written = os.write(fd, line)
             os.fsync(fd)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from crowdcast.profiles._model import EFFECT_FORMS, Indicator, IndicatorLibrary
+from crowdcast.profiles._model import EFFECT_FORMS, INCLUSIVE_SIDES, Indicator, IndicatorLibrary
 from crowdcast.profiles._toml import Reader, parse_time, positive, read_toml
 
 __all__ = ["DEFAULT_LIBRARY_PATH", "load_indicator_library"]
@@ -139,13 +139,16 @@ def _indicator(r: Reader, prefix: str, t: Mapping[str, Any]) -> Indicator:
     effect = effect if isinstance(effect, dict) else {}
     scope = scope if isinstance(scope, dict) else {}
     window = window if isinstance(window, dict) else {}
-    r.unknown_keys(effect, f"{prefix}.effect", {"form", "size", "per", "thresholds", "levels"})
+    r.unknown_keys(
+        effect, f"{prefix}.effect", {"form", "size", "per", "thresholds", "levels", "inclusive"}
+    )
     r.unknown_keys(
         scope, f"{prefix}.scope", {"venue_tags", "zone_tags", "radius_m"} | _SITE_SPECIFIC_KEYS
     )
     r.unknown_keys(window, f"{prefix}.window", {"start", "end"})
 
     form, thresholds, levels, size = _effect(r, f"{prefix}.effect", effect)
+    inclusive = _inclusive(r, f"{prefix}.effect", effect, form)
     signal = r.get(t, prefix, "signal", str, None)
     if form == "relative_lift" and not signal:
         r.error(f"{prefix}.signal", "the input signal of a relative_lift indicator")
@@ -159,6 +162,7 @@ def _indicator(r: Reader, prefix: str, t: Mapping[str, Any]) -> Indicator:
         effect_size=size,
         thresholds=thresholds,
         levels=levels,
+        inclusive=inclusive,
         scope_venue_tags=r.strings(scope, f"{prefix}.scope", "venue_tags"),
         scope_zone_tags=r.strings(scope, f"{prefix}.scope", "zone_tags"),
         scope_radius_m=r.get(
@@ -214,3 +218,31 @@ def _effect(
     if form in ("relative_lift", "max_density") and size is None:
         r.error(f"{prefix}.size", f"given for form {form!r}")
     return form, thresholds, levels, size
+
+
+#: The forms whose thresholds split values into levels, so a value can sit on one.
+_LEVEL_FORMS = ("bands", "percentile_bands", "max_density")
+
+
+def _inclusive(r: Reader, prefix: str, effect: Mapping[str, Any], form: str) -> str:
+    """Which bound a level includes: required where thresholds split levels (no silent side)."""
+    if form not in _LEVEL_FORMS:
+        return r.get(effect, prefix, "inclusive", str, "lower", check=INCLUSIVE_SIDES.__contains__)
+    if "inclusive" not in effect:
+        r.error(
+            f"{prefix}.inclusive",
+            f"given for form {form!r}: 'upper' or 'lower'",
+            hint="as the indicator's source states it: 'upper' when a value exactly on a "
+            "threshold belongs to the level below it (Fruin: 'A <= 23 p/m/min'), 'lower' "
+            "when it belongs to the level above ('4 p/m² and above')",
+        )
+        return "lower"
+    return r.get(
+        effect,
+        prefix,
+        "inclusive",
+        str,
+        "lower",
+        check=INCLUSIVE_SIDES.__contains__,
+        expectation="'upper' or 'lower'",
+    )

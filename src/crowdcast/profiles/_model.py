@@ -24,6 +24,7 @@ __all__ = [
     "DENSITY_SCHEMES",
     "EFFECT_FORMS",
     "FORMATS",
+    "INCLUSIVE_SIDES",
     "PURPOSES",
     "RISK_RULES",
     "WEIGHT_SOURCES",
@@ -66,6 +67,9 @@ FORMATS: Mapping[str, tuple[str, ...]] = {
 DENSITY_SCHEMES = ("default", "fruin_walkway", "fruin_queuing")
 #: How an indicator's effect is expressed.
 EFFECT_FORMS = ("relative_lift", "bands", "max_density", "percentile_bands")
+#: Which bound of its range a level includes (``Indicator.inclusive``): ``upper``, a value
+#: on a threshold belongs to the level below it; ``lower``, to the level above it.
+INCLUSIVE_SIDES = ("upper", "lower")
 #: Where a local weight comes from.
 WEIGHT_SOURCES = ("default", "expert", "calibrated")
 
@@ -282,7 +286,13 @@ class IndicatorWeight:
 
 @dataclass(frozen=True)
 class SiteProfile:
-    """Everything local about one site. Confidential: it holds the weights."""
+    """Everything local about one site. Confidential: it holds the weights.
+
+    ``redacted`` marks the view a fitted model keeps (:meth:`for_model`):
+    the zones' statics and the calendar, without venues, weights, sources or
+    coordinates. Whatever needs the confidential parts refuses it
+    (:meth:`require_full`).
+    """
 
     id: str
     name: str
@@ -297,10 +307,57 @@ class SiteProfile:
     privacy: PrivacySettings = PrivacySettings()
     weights: tuple[IndicatorWeight, ...] = ()
     path: Path | None = None
+    redacted: bool = False
 
     @property
     def zone_ids(self) -> tuple[str, ...]:
         return tuple(z.id for z in self.zones)
+
+    def for_model(self) -> SiteProfile:
+        """The part of the profile a fitted (and saved) model keeps: nothing confidential.
+
+        Kept: id, name, time zone, holiday calendar, closed days, the risk and
+        privacy settings and per zone its id, name, measure, area, width,
+        capacity, tags and neighbours (what features and baselines read).
+        Left out: venues, weights, data sources, the file's path and the
+        zones' coordinates. A model predicting with something confidential
+        (a weight) takes it from the City it is given, never from the file.
+
+        >>> import crowdcast as cc
+        >>> site = cc.load_site_profile(cc.sample_path() / "site.toml")
+        >>> view = site.for_model()
+        >>> view.zone_ids == site.zone_ids, view.venues, view.weights, view.redacted
+        (True, (), (), True)
+        """
+        zones = tuple(dataclasses.replace(z, lat=None, lon=None) for z in self.zones)
+        return SiteProfile(
+            id=self.id,
+            name=self.name,
+            timezone=self.timezone,
+            country=self.country,
+            subdivision=self.subdivision,
+            zones=zones,
+            closed_days=self.closed_days,
+            risk=self.risk,
+            privacy=self.privacy,
+            redacted=True,
+        )
+
+    def require_full(self, task: str) -> SiteProfile:
+        """``self``, or a ParameterError when it is the view a model keeps (:meth:`for_model`)."""
+        if self.redacted:
+            raise ParameterError(
+                [
+                    Problem(
+                        f"the site profile for {task}",
+                        "the site profile itself, with its venues and weights",
+                        f"the view of site {self.id!r} a fitted model keeps (model.site_)",
+                        hint="a saved model holds no confidential data: pass the profile, "
+                        "e.g. cc.load_site_profile('site.toml') or city.site",
+                    )
+                ]
+            )
+        return self
 
     def zone(self, zone_id: str) -> Zone:
         """The zone with this id; a clear error naming the known ids otherwise."""
@@ -353,7 +410,14 @@ class SiteProfile:
 
 @dataclass(frozen=True)
 class Indicator:
-    """A generic functional relation, written as data. Holds no site-specific values."""
+    """A generic functional relation, written as data. Holds no site-specific values.
+
+    ``inclusive`` says which bound of its range each level of a ``bands``,
+    ``percentile_bands`` or ``max_density`` indicator includes, as its source
+    states it: ``"upper"`` when a value exactly on a threshold belongs to the
+    level below the threshold (Fruin: "A <= 23 p/m/min"), ``"lower"`` when it
+    belongs to the level above (">= 4 p/m² is red"). See :data:`INCLUSIVE_SIDES`.
+    """
 
     id: str
     title: str
@@ -364,6 +428,7 @@ class Indicator:
     effect_size: float | None = None
     thresholds: tuple[float, ...] = ()
     levels: tuple[str, ...] = ()
+    inclusive: str = "lower"
     scope_venue_tags: tuple[str, ...] = ()
     scope_zone_tags: tuple[str, ...] = ()
     scope_radius_m: float | None = None

@@ -12,7 +12,7 @@ import tomli_w
 from crowdcast._validation import atomic_write
 from crowdcast.exceptions import ConfigError, ParameterError, Problem
 from crowdcast.profiles._model import IndicatorWeight, SiteProfile
-from crowdcast.profiles._site import load_site_profile
+from crowdcast.profiles._site import load_site_profile, site_from_document
 
 __all__ = ["save_site_profile"]
 
@@ -30,8 +30,9 @@ def save_site_profile(
     the other weights stay. Source paths are rewritten relative to the new
     file. Never edits the generic library, never overwrites an existing file
     unless ``overwrite=True``; the file holds the confidential weights, so it
-    is readable by its owner only. Returns the new profile, loaded and
-    validated.
+    is readable by its owner only. The new profile is validated by the
+    loader's rules before anything is written (a negative weight is a
+    ConfigError and no file), and returned as loaded from the new file.
 
     Examples
     --------
@@ -42,6 +43,7 @@ def save_site_profile(
     >>> new.weight("alcohol_aggression")
     1.2
     """
+    site.require_full("save_site_profile")
     if site.path is None:
         raise ParameterError(
             [Problem("`site`", "a site profile loaded from a file", "a profile without a path")]
@@ -76,6 +78,9 @@ def save_site_profile(
     doc["weights"] = kept + [w.to_dict() for w in new]
     for table, source in zip(doc.get("sources", []), site.sources, strict=False):
         table["path"] = Path(os.path.relpath(source.path.resolve(), out_path.parent)).as_posix()
+    # validate the whole new profile before writing: an invalid weight (negative, NaN,
+    # an unknown source) must not leave a file behind
+    site_from_document(doc, out_path, source=f"{out_path} (not written)")
     header = (
         f"# Site profile {site.id!r}, written by crowdcast from {site.path.name} "
         "with calibrated weights.\n# LOCAL and CONFIDENTIAL: it holds the site weights.\n\n"

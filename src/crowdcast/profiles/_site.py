@@ -32,7 +32,7 @@ from crowdcast.profiles._model import (
 )
 from crowdcast.profiles._toml import Reader, positive, read_toml
 
-__all__ = ["load_site_profile"]
+__all__ = ["load_site_profile", "site_from_document"]
 
 _SITE_KEYS = {"site", "zones", "venues", "closed_days", "sources", "risk", "privacy", "weights"}
 
@@ -65,7 +65,20 @@ def load_site_profile(path: str | Path) -> SiteProfile:
     'Europe/Amsterdam'
     """
     p, doc = read_toml(path, "site profile")
-    r = Reader(str(p), "site profile")
+    return site_from_document(doc, p)
+
+
+def site_from_document(
+    doc: Mapping[str, Any], path: Path, *, source: str | None = None
+) -> SiteProfile:
+    """A validated profile from a parsed TOML document, as if read from ``path``.
+
+    Source paths resolve against ``path``'s folder; ``source`` names the file in
+    errors (``path`` by default). :func:`~crowdcast.profiles.save_site_profile`
+    validates what it is about to write with it, before writing.
+    """
+    p = path
+    r = Reader(source or str(p), "site profile")
     r.unknown_keys(doc, "", _SITE_KEYS)
     header = _site(r, doc.get("site", {}))
     zones = _zones(r, doc)

@@ -20,7 +20,8 @@ import warnings
 from typing import Any
 
 from crowdcast.risk._assess import RiskTable, assess
-from crowdcast.risk._calibrate import Calibration, calibrate
+from crowdcast.risk._calibrate import calibrate
+from crowdcast.risk._calibration import Calibration
 from crowdcast.risk._export import export_levels, export_library, export_weights
 from crowdcast.risk._indicators import indicator_lift, resolve_weight
 from crowdcast.risk._quantiles import exceedance_probability, quantile_at

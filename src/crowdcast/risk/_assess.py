@@ -10,10 +10,16 @@ so that probabilities come straight from the forecast's quantiles:
   local weekday and time of day (the history interval that contains the forecast's
   time, so a forecast at :45 on an hourly history uses that hour).
 
-A level holds from its lower threshold (inclusive) to the next one, so
-``P(level >= L) = P(Y >= lower threshold of L)`` with ``Y`` the forecast count
-(see :mod:`crowdcast.risk._quantiles` for the interpolation and tail rule). The
-schemes and their thresholds are in :mod:`crowdcast.risk._schemes`.
+A value exactly on a threshold belongs to the level its scheme's source says
+(the indicator's ``inclusive`` side): with ``"upper"`` (Fruin: "A <= 23
+p/m/min") a level runs from above its lower threshold up to and including the
+next, so ``P(level >= L) = P(Y > lower threshold of L)``; with ``"lower"``
+(">= 4 p/m² is red") from its lower threshold inclusive, so ``P(Y >= ...)``,
+with ``Y`` the forecast count (see :mod:`crowdcast.risk._quantiles` for the
+interpolation and tail rule). The level at P50 uses the same side, so it is at
+least ``L`` exactly when ``P(level >= L)`` is above one half (``"upper"``) or at
+least one half (``"lower"``). The schemes and their thresholds are in
+:mod:`crowdcast.risk._schemes`.
 """
 
 from __future__ import annotations
@@ -263,11 +269,12 @@ def _levels(
             thr = busy[rows]
         else:
             thr = np.tile(np.array(s.thresholds) * s.scale, (len(rows), 1))
-        p = exceedance_probability(values[rows], taus, thr)
+        p = exceedance_probability(values[rows], taus, thr, strict=s.strict)
         for i, lv in enumerate(s.levels[1:]):
             out.loc[rows, f"p_{lv}"] = p[:, i]
         out.loc[rows, s.quantity] = p50[rows] / s.scale
-        above = (p50[rows][:, None] >= thr).sum(axis=1)
+        mid = p50[rows][:, None]
+        above = (mid > thr if s.strict else mid >= thr).sum(axis=1)
         level = np.array(s.levels, dtype=object)[above]
         level[np.isnan(thr).any(axis=1)] = None
         out.loc[rows, "level"] = level

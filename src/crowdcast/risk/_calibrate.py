@@ -1,7 +1,7 @@
 """Calibrate a site weight of an indicator on the site's own incident history.
 
-Model (statsmodels Poisson GLM, log link), one row per zone and hour of the
-span the signals cover::
+Model (statsmodels, Poisson mean with a log link), one row per zone and hour of
+the span the signals cover::
 
     log E[incidents] = baseline(zone, local weekday of the night, local hour)
                        + beta × log(1 + effect) × x
@@ -16,11 +16,26 @@ is needed. Baseline cells without any incident, or without any exposure
 whatever ``beta`` is, so they carry no information on it (cells without
 incidents would not even converge). ``n``, the deviance and Pearson chi² are
 those of the zone-hours kept.
+
+Incidents cluster by night (several on one bad night), so hours are not
+independent and the Poisson GLM's own interval is too narrow (on simulated
+clustered cities its 95 % interval covers the true weight in 73-83 % of
+them). By default (``method="night"``) the weight is estimated by a Poisson
+GEE with an exchangeable correlation among the zone-hours of each night
+(06:00 to 06:00 local, across zones), and its interval comes from the
+bias-reduced (Mancl-DeRouen) sandwich, which stays honest with a few dozen
+nights: 95 % coverage on the same cities, 94-96 % when hours are independent
+(``benchmarks/bench_calibration.py``). The Poisson GLM is still fitted for
+the fit statistics and as the reference the variance inflation is measured
+against; a warning says when the clustering or over-dispersion is large.
+What an estimate means for the site profile is in
+:mod:`crowdcast.risk._calibration`.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,155 +43,23 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from crowdcast.exceptions import DataValidationError, ParameterError, Problem
-from crowdcast.profiles import (
-    Indicator,
-    IndicatorLibrary,
-    IndicatorWeight,
-    SiteProfile,
-)
+from crowdcast._validation import Choice
+from crowdcast.exceptions import DataQualityWarning, DataValidationError, ParameterError, Problem
+from crowdcast.profiles import Indicator, IndicatorLibrary, SiteProfile
+from crowdcast.risk._calibration import Calibration
 from crowdcast.risk._indicators import _check_units, _relative_lift, exposure, scoped_venues
 from crowdcast.schemas import HOUR
 
-__all__ = ["Calibration", "calibrate"]
+__all__ = ["METHODS", "calibrate"]
+
+#: How the weight's interval is computed: clustered by night (default) or plain Poisson.
+METHODS = ("night", "poisson")
+_METHOD = Choice(METHODS, hint="method='night' unless you know the hours are independent")
+#: Fewer nights than this leave the sandwich interval itself uncertain.
+MIN_NIGHTS = 30
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """A calibrated site weight with its uncertainty and fit.
-
-    Attributes
-    ----------
-    indicator, target
-        What was calibrated (``target``: ``site`` or ``zone:<id>``).
-    weight, ci_low, ci_high
-        The estimate of the site weight and its 95 % (Wald) interval.
-    effect
-        The generic effect per unit (0.01 = +1 % per litre).
-    n, incidents
-        Zone-hours used and incidents in them.
-    deviance, pearson_chi2, df_resid
-        Goodness of fit of the Poisson GLM (dispersion ≈ pearson_chi2 / df_resid).
-    baseline_cells
-        Baseline intercepts fitted (zone × weekday of night × hour with incidents
-        and exposure).
-    unit, span
-        The signal's unit and the hours covered (UTC).
-    """
-
-    indicator: str
-    target: str
-    weight: float
-    ci_low: float
-    ci_high: float
-    effect: float
-    n: int
-    incidents: int
-    deviance: float
-    pearson_chi2: float
-    df_resid: float
-    baseline_cells: int
-    unit: str
-    span: tuple[pd.Timestamp, pd.Timestamp]
-    hazard: str = ""
-
-    @property
-    def dispersion(self) -> float:
-        """Pearson chi² / residual df: about 1 when the Poisson model fits."""
-        return self.pearson_chi2 / self.df_resid if self.df_resid > 0 else math.nan
-
-    def summary(self) -> pd.DataFrame:
-        """The result as a one-row table (as ``City.summary()`` and ``RiskTable.summary()``).
-
-        ``weight``, ``ci_low``, ``ci_high`` are the site weight and its 95 %
-        interval; ``change``, ``change_low``, ``change_high`` the change of
-        the risk per unit of the signal they mean here (0.014 = +1.4 % per
-        litre), against the generic ``effect`` per ``unit``; then the fit:
-        zone-hours ``n``, ``incidents``, ``baseline_cells``, ``dispersion``
-        and the hours covered (``start``, ``end``, UTC). :meth:`describe`
-        says the same in words.
-        """
-        start, end = self.span
-        return pd.DataFrame(
-            {
-                "indicator": [self.indicator],
-                "hazard": [self.hazard],
-                "target": [self.target],
-                "weight": [self.weight],
-                "ci_low": [self.ci_low],
-                "ci_high": [self.ci_high],
-                "change": [self._change(self.weight)],
-                "change_low": [self._change(self.ci_low)],
-                "change_high": [self._change(self.ci_high)],
-                "effect": [self.effect],
-                "unit": [self.unit],
-                "n": [self.n],
-                "incidents": [self.incidents],
-                "baseline_cells": [self.baseline_cells],
-                "dispersion": [self.dispersion],
-                "start": [start],
-                "end": [end],
-            }
-        )
-
-    def describe(self) -> str:
-        """The result in plain language.
-
-        >>> import pandas as pd
-        >>> t = pd.Timestamp("2024-01-01", tz="UTC")
-        >>> cal = Calibration("alcohol_aggression", "site", 1.37, 0.88, 1.87, 0.01, 6997, 706,
-        ...                   6000.0, 6930.0, 6929.0, 67, "L", (t, t), "aggression")
-        >>> print(cal.describe())  # doctest: +NORMALIZE_WHITESPACE
-        Each litre sold raises aggression risk by 1.4 % here, 1.37 times the generic 1 % per L;
-        95 % interval 0.9 % to 1.9 % (weight 0.88 to 1.87). Poisson GLM on 6,997 zone-hours with
-        706 incidents, 67 baseline cells; dispersion 1.00 (about 1 = the model fits).
-        """
-
-        def pct(w: float) -> str:
-            return f"{100 * self._change(w):.1f} %"
-
-        u = self.unit or "unit"
-        return (
-            f"Each {_unit_word(u)} sold raises {self.hazard or self.indicator} risk "
-            f"by {pct(self.weight)} here, "
-            f"{self.weight:.2f} times the generic {100 * self.effect:g} % per {u}; "
-            f"95 % interval {pct(self.ci_low)} to {pct(self.ci_high)} "
-            f"(weight {self.ci_low:.2f} to {self.ci_high:.2f}). "
-            f"Poisson GLM on {self.n:,} zone-hours with {self.incidents:,} incidents, "
-            f"{self.baseline_cells} baseline cells; dispersion {self.dispersion:.2f} "
-            f"(about 1 = the model fits)."
-        )
-
-    def _change(self, weight: float) -> float:
-        """The relative change of the risk per unit at this weight: ``(1 + effect) ** w - 1``."""
-        return float((1 + self.effect) ** weight - 1)
-
-    def __repr__(self) -> str:
-        return (
-            f"Calibration({self.indicator!r} @ {self.target}: weight {self.weight:.3f} "
-            f"[{self.ci_low:.3f}, {self.ci_high:.3f}], n={self.n}, incidents={self.incidents})"
-        )
-
-    def to_weight(self, target: str | None = None) -> IndicatorWeight:
-        """The weight for the site profile, with its interval and provenance."""
-        start, end = (t.strftime("%Y-%m-%d") for t in self.span)
-        return IndicatorWeight(
-            indicator=self.indicator,
-            target=target or self.target,
-            value=round(self.weight, 4),
-            source="calibrated",
-            interval=(round(self.ci_low, 4), round(self.ci_high, 4)),
-            note=(
-                f"Poisson GLM on {self.incidents} incidents in {self.n} zone-hours "
-                f"{start} to {end}; 95 % Wald interval; dispersion {self.dispersion:.2f}"
-            ),
-        )
-
-
-def _unit_word(unit: str) -> str:
-    return {"L": "litre"}.get(unit, unit)
-
-
+# Over 80 lines only for its numpydoc docstring: the code is about 45 lines.
 def calibrate(
     incidents: pd.DataFrame,
     signals: pd.DataFrame,
@@ -186,6 +69,7 @@ def calibrate(
     indicator: str = "alcohol_aggression",
     zone: str | None = None,
     kind: str | None = None,
+    method: str = "night",
 ) -> Calibration:
     """Estimate a site weight of a ``relative_lift`` indicator from incidents.
 
@@ -205,17 +89,40 @@ def calibrate(
         with scoped venues and at least one incident (target ``site``).
     kind
         Incident kind to count (default: the indicator's hazard, e.g. ``aggression``).
+    method
+        ``"night"`` (default): a Poisson GEE with the zone-hours of a night
+        correlated and a bias-reduced sandwich interval, right when incidents
+        cluster by night; ``"poisson"``: the plain Poisson GLM and its own
+        interval, too narrow when they do (see the module docstring).
+
+    Returns
+    -------
+    Calibration
+        The weight, its interval and what they show (``evidence``), the fit
+        and its dispersion; ``summary()`` and ``describe()`` report it.
+
+    Warns
+    -----
+    DataQualityWarning
+        When the Pearson dispersion is above 1.5 or the clustering by night more
+        than doubles the weight's variance, and when fewer than 30 nights hold
+        the zone-hours.
 
     Examples
     --------
-    On the sample city (about 2 s; tested in ``tests/test_risk_calibrate.py``):
+    On the sample city (about 3 s; tested in ``tests/test_risk_calibrate.py``):
 
     >>> import crowdcast as cc
     >>> city = cc.load_sample()  # doctest: +SKIP
     >>> cal = calibrate(city.incidents, city.signals, city.site, city.library)  # doctest: +SKIP
-    >>> cal  # doctest: +SKIP
-    Calibration('alcohol_aggression' @ site: weight 1.371 [0.876, 1.866], n=6997, incidents=706)
+    >>> cal.evidence, round(cal.weight, 2)  # doctest: +SKIP
+    ('raises', 1.37)
     """
+    site.require_full("calibrate")
+    if not _METHOD(method):
+        raise ParameterError(
+            [Problem("`method`", _METHOD.expectation, repr(method), hint=_METHOD.hint)]
+        )
     ind = _relative_lift(library, indicator)
     rows = _check_units(signals, ind)
     inc = _incidents_of_kind(incidents, kind or ind.hazard)
@@ -224,24 +131,55 @@ def calibrate(
     zones = _zones_to_fit(site, ind, inc, zone)
     data = _zone_hours(inc, signals, site, ind, zones, pd.date_range(start, end, freq="h"))
     effect = float(ind.effect_size or 0.0)
-    beta, lo, hi, fit = _fit(data, math.log1p(effect))
-    return Calibration(
+    fit = _fit(data, math.log1p(effect), method)
+    cal = Calibration(
         indicator=indicator,
         target=f"zone:{zone}" if zone else "site",
-        weight=beta,
-        ci_low=lo,
-        ci_high=hi,
+        weight=fit.weight,
+        ci_low=fit.ci_low,
+        ci_high=fit.ci_high,
         effect=effect,
         n=len(data),
         incidents=int(data["y"].sum()),
-        deviance=float(fit.deviance),
-        pearson_chi2=float(fit.pearson_chi2),
-        df_resid=float(fit.df_resid),
+        deviance=fit.deviance,
+        pearson_chi2=fit.pearson_chi2,
+        df_resid=fit.df_resid,
         baseline_cells=int(data["cell"].nunique()),
         unit=ind.unit or "",
         span=(start, end),
         hazard=ind.hazard,
+        method=method,
+        nights=int(data["night"].nunique()),
+        night_dispersion=fit.night_dispersion,
+        variance_inflation=fit.variance_inflation,
     )
+    _warn(cal)
+    return cal
+
+
+def _warn(cal: Calibration) -> None:
+    """Say when the interval rests on few nights, or the incidents cluster or scatter a lot."""
+    if cal.method == "night" and cal.nights < MIN_NIGHTS:
+        warnings.warn(
+            f"calibrate: the {cal.n} zone-hours fall in {cal.nights} nights only; with fewer "
+            f"than {MIN_NIGHTS} the interval of a clustered estimate is itself uncertain.",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    if cal.clustered:
+        fix = (
+            f"the interval allows for it ({cal.variance_inflation:.1f} times the Poisson variance)"
+            if cal.method == "night"
+            else "this Poisson interval is too narrow: use method='night'"
+        )
+        warnings.warn(
+            f"calibrate: incidents are over-dispersed or cluster by night (dispersion "
+            f"{cal.dispersion:.2f} per zone-hour, {cal.night_dispersion:.2f} per night; about 1 "
+            f"without); {fix}. Bad nights may have causes the model lacks (events, weather, "
+            "closing times).",
+            DataQualityWarning,
+            stacklevel=3,
+        )
 
 
 def _incidents_of_kind(incidents: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -323,15 +261,18 @@ def _zone_hours(
     zones: list[str],
     grid: pd.DatetimeIndex,
 ) -> pd.DataFrame:
-    """The GLM's rows: per zone and hour its baseline ``cell``, exposure ``x`` and incidents ``y``.
+    """The model's rows: per zone and hour its baseline ``cell``, ``night``, exposure and incidents.
 
+    ``night`` numbers the local nights (06:00 to 06:00), shared by the zones.
     Only the cells with at least one incident and some exposure are kept (see
     the module docstring).
     """
     x = exposure(signals, site, ind, grid)
     local = grid.tz_convert(site.timezone)
     hour = local.hour.to_numpy()
-    night = (local - pd.to_timedelta((hour < 6).astype(int), unit="D")).day_of_week.to_numpy()
+    night_start = local - pd.to_timedelta((hour < 6).astype(int), unit="D")
+    weekday = night_start.day_of_week.to_numpy()
+    night = pd.factorize(night_start.normalize())[0]
     frames = []
     for z in zones:
         zi = inc[inc["zone"] == z]
@@ -339,7 +280,8 @@ def _zone_hours(
         frames.append(
             pd.DataFrame(
                 {
-                    "cell": [f"{z}|{d}|{h}" for d, h in zip(night, hour, strict=True)],
+                    "cell": [f"{z}|{d}|{h}" for d, h in zip(weekday, hour, strict=True)],
+                    "night": night,
                     "x": x[z].to_numpy(),
                     "y": y.to_numpy(),
                 }
@@ -350,18 +292,84 @@ def _zone_hours(
     return data[(cells["y"].transform("sum") > 0) & (cells["x"].transform("max") > 0)]
 
 
-def _fit(data: pd.DataFrame, log_effect: float) -> tuple[float, float, float, Any]:
+@dataclass(frozen=True)
+class _Fit:
+    weight: float
+    ci_low: float
+    ci_high: float
+    deviance: float
+    pearson_chi2: float
+    df_resid: float
+    night_dispersion: float
+    variance_inflation: float
+
+
+def _fit(data: pd.DataFrame, log_effect: float, method: str) -> _Fit:
+    """The Poisson GLM (fit statistics, reference variance) and, by night, the GEE estimate.
+
+    ``night_dispersion`` is the Pearson chi² of the nightly incident totals
+    against the GLM's expectation per degree of freedom: about 1 when nights
+    are Poisson, ``1 + mean incidents per night x variance of the night
+    effect`` when incidents cluster. ``variance_inflation`` is the variance of
+    the interval given over the Poisson GLM's own (1 for ``"poisson"``).
+    """
     import statsmodels.api as sm
 
     codes, cells = pd.factorize(data["cell"], sort=True)
     design = np.zeros((len(data), len(cells) + 1))
     design[np.arange(len(data)), codes] = 1.0
     design[:, -1] = log_effect * data["x"].to_numpy()
+    y = data["y"].to_numpy()
     # a small dense problem: one BLAS thread is faster than contending threads
     with threadpool_limits(limits=1, user_api="blas"):
-        fit = sm.GLM(data["y"].to_numpy(), design, family=sm.families.Poisson()).fit()
-    lo, hi = fit.conf_int(alpha=0.05)[-1]
-    return float(fit.params[-1]), float(lo), float(hi), fit
+        glm = sm.GLM(y, design, family=sm.families.Poisson()).fit()
+        lo, hi = glm.conf_int(alpha=0.05)[-1]
+        weight = float(glm.params[-1])
+        var = float(glm.bse[-1] ** 2)
+        if method == "night":
+            weight, lo, hi, var = _gee(sm, y, design, data["night"].to_numpy())
+    nightly = pd.DataFrame({"night": data["night"].to_numpy(), "y": y, "mu": glm.mu})
+    totals = nightly.groupby("night")[["y", "mu"]].sum()
+    chi2 = float((((totals["y"] - totals["mu"]) ** 2) / totals["mu"]).sum())
+    return _Fit(
+        weight=weight,
+        ci_low=float(lo),
+        ci_high=float(hi),
+        deviance=float(glm.deviance),
+        pearson_chi2=float(glm.pearson_chi2),
+        df_resid=float(glm.df_resid),
+        night_dispersion=chi2 / max(len(totals) - 1, 1),
+        variance_inflation=var / float(glm.bse[-1] ** 2),
+    )
 
 
-# ----------------------------------------------------------------------------- writing
+def _gee(
+    sm: Any, y: np.ndarray, design: np.ndarray, nights: np.ndarray
+) -> tuple[float, float, float, float]:
+    """Poisson GEE, exchangeable within nights, Mancl-DeRouen interval: weight, lo, hi, var."""
+    model = sm.GEE(
+        y,
+        design,
+        groups=nights,
+        family=sm.families.Poisson(),
+        cov_struct=sm.cov_struct.Exchangeable(),
+    )
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWarning
+
+    not_converged = (ConvergenceWarning, IterationLimitWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = model.fit(cov_type="bias_reduced")
+    for w in caught:
+        if not issubclass(w.category, not_converged):  # not ours to judge: pass it on
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    trouble = [w for w in caught if issubclass(w.category, not_converged)]
+    if trouble:
+        warnings.warn(
+            f"calibrate: the clustered fit did not converge ({trouble[0].message}); compare "
+            "its interval with method='poisson'.",
+            DataQualityWarning,
+            stacklevel=4,
+        )
+    weight, se = float(fit.params[-1]), float(fit.bse[-1])
+    return weight, weight - 1.959964 * se, weight + 1.959964 * se, se**2

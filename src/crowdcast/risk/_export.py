@@ -18,7 +18,12 @@ from crowdcast._validation import atomic_write
 from crowdcast._version import __version__
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.profiles import Indicator, IndicatorLibrary, SiteProfile, load_indicator_library
-from crowdcast.risk._schemes import _DENSITY_INDICATORS, _FLOW_INDICATOR, max_density
+from crowdcast.risk._schemes import (
+    _DENSITY_INDICATORS,
+    _DISTANCING_INDICATOR,
+    _FLOW_INDICATOR,
+    max_density,
+)
 
 __all__ = ["export_levels", "export_library", "export_weights"]
 
@@ -56,6 +61,8 @@ def _indicator_table(ind: Indicator) -> dict[str, Any]:
         effect["thresholds"] = list(ind.thresholds)
     if ind.levels:
         effect["levels"] = list(ind.levels)
+    if ind.effect_form != "relative_lift":
+        effect["inclusive"] = ind.inclusive
     t["effect"] = effect
     scope: dict[str, Any] = {}
     if ind.scope_venue_tags:
@@ -102,7 +109,8 @@ def export_levels(
     """Write a site's level definitions for publication: per zone the scheme and thresholds.
 
     Holds the zones' ids, names, measure, area/width, the level schemes that
-    apply (crowding by density or flow, distancing, relative busyness), the
+    apply (crowding by density or flow, distancing, relative busyness) with
+    the side each threshold belongs to (``inclusive``), the
     alert level and probability, and the library's id and version. No
     weights, coordinates, venues or data sources.
     """
@@ -122,6 +130,7 @@ def export_levels(
                 "distance_m": site.risk.distance_rule_m,
                 "thresholds": [round(limit, 4)],
                 "levels": ["ok", "exceeded"],
+                "inclusive": library[_DISTANCING_INDICATOR].inclusive,
             }
         elif z.measure == "passages" and z.width_m is not None:
             schemes["crowding"] = _scheme(flow)
@@ -156,11 +165,13 @@ def _scheme(ind: Indicator) -> dict[str, Any]:
         out["unit"] = ind.unit
     out["thresholds"] = list(ind.thresholds)
     out["levels"] = list(ind.levels)
+    out["inclusive"] = ind.inclusive  # which level a value exactly on a threshold is in
     return out
 
 
 def export_weights(site: SiteProfile, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write the site's weights with their provenance (confidential: an explicit, separate call)."""
+    site.require_full("export_weights")
     doc = {
         "site": {"id": site.id, "name": site.name},
         "weights": [w.to_dict() for w in site.weights],

@@ -93,6 +93,7 @@ def _set_weight(site: SiteProfile, indicator: str, target: str) -> float | None:
 
 def resolve_weight(site: SiteProfile, indicator: str, zone: str, venue: str | None = None) -> float:
     """The site's weight of an indicator for a venue in a zone (venue > zone > site > 1.0)."""
+    site.require_full("a weight")
     for target in ([f"venue:{venue}"] if venue else []) + [f"zone:{zone}", "site"]:
         value = _set_weight(site, indicator, target)
         if value is not None:
@@ -242,6 +243,7 @@ def indicator_lift(
     >>> float(row["exposure_alcohol_aggression"]), round(float(row["lift"]), 4), row["contributing"]
     (10.0, 1.1046, 'alcohol_aggression')
     """
+    site.require_full("indicator_lift")
     inds = _relative_lifts(library, indicator)
     ids = [ind.id for ind in inds]
     first = _check_units(signals, inds[0])

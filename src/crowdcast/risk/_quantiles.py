@@ -9,9 +9,12 @@ the slope of the nearest segment (``tau_1..tau_2`` and ``tau_{k-1}..tau_k``)
 up to ``u = 0`` and ``u = 1``, and is clipped at 0 below (counts are never
 negative). A flat nearest segment gives a flat tail, i.e. a point mass at the
 outer quantile. So ``P(Y >= t) = 1 - u*(t)`` with ``u*(t) = inf {u in [0, 1]:
-Q(u) >= t}`` (1 when no ``u`` reaches ``t``), which lies in ``[0, 1]`` and never
-increases with ``t``. ``Y = Q(U)`` with ``U`` uniform draws exactly this
-distribution (the brute-force reference in the tests).
+Q(u) >= t}`` (1 when no ``u`` reaches ``t``), and ``P(Y > t) = 1 - u+(t)`` with
+``u+(t) = sup {u in [0, 1]: Q(u) <= t}`` (0 when none is), both in ``[0, 1]`` and
+never increasing with ``t``. The two differ only where ``Q`` is flat at ``t`` (a
+point mass: the clip at 0, a flat tail, two equal quantiles), which is where a
+level scheme's boundary side matters (``strict``). ``Y = Q(U)`` with ``U``
+uniform draws exactly this distribution (the brute-force reference in the tests).
 """
 
 from __future__ import annotations
@@ -60,9 +63,13 @@ def _knots(values: np.ndarray, taus: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def exceedance_probability(
-    values: np.ndarray, taus: Sequence[float] | np.ndarray, thresholds: np.ndarray
+    values: np.ndarray,
+    taus: Sequence[float] | np.ndarray,
+    thresholds: np.ndarray,
+    *,
+    strict: bool = False,
 ) -> np.ndarray:
-    """``P(Y >= t)`` per row for the quantile function described in the module docstring.
+    """``P(Y >= t)`` (or ``P(Y > t)``, ``strict``) per row for the module's quantile function.
 
     Parameters
     ----------
@@ -72,6 +79,10 @@ def exceedance_probability(
         ``(k,)`` increasing quantile levels.
     thresholds
         ``(n,)`` or ``(n, m)`` thresholds on the same scale as ``values``.
+    strict
+        ``P(Y > t)`` rather than ``P(Y >= t)``: the chance of a level whose scheme
+        puts a value on its lower threshold in the level below (``inclusive =
+        "upper"``, as Fruin's "A <= 23 p/m/min").
 
     Returns
     -------
@@ -84,6 +95,11 @@ def exceedance_probability(
     >>> exceedance_probability(np.array([[10.0, 20.0, 30.0]]), [0.1, 0.5, 0.9],
     ...                        np.array([[20.0, 30.0, 100.0]])).round(3)
     array([[0.5, 0.1, 0. ]])
+    >>> certain = np.array([[23.0, 23.0, 23.0]])  # a point mass on the threshold
+    >>> exceedance_probability(certain, [0.1, 0.5, 0.9], np.array([23.0])).item()
+    1.0
+    >>> exceedance_probability(certain, [0.1, 0.5, 0.9], np.array([23.0]), strict=True).item()
+    0.0
     """
     taus = np.asarray(taus, dtype="float64")
     values = np.asarray(values, dtype="float64")
@@ -92,22 +108,43 @@ def exceedance_probability(
         t = t[:, None]
     u, q = _knots(values, taus)
     out = np.empty(t.shape)
-    rows = np.arange(len(values))
     for m in range(t.shape[1]):
-        tm = t[:, m]
-        ge = q >= tm[:, None]
-        j = np.argmax(ge, axis=1)
-        lo = np.maximum(j - 1, 0)
-        q_lo, q_hi = q[rows, lo], q[rows, j]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frac = np.where(q_hi > q_lo, (tm - q_lo) / (q_hi - q_lo), 0.0)
-        ustar = np.where(j == 0, 0.0, u[lo] + frac * (u[j] - u[lo]))
-        ustar = np.where(ge.any(axis=1), ustar, 1.0)
-        ustar = np.where(tm <= 0, 0.0, ustar)  # Q is clipped at 0: Y >= 0 always
+        ustar = _upper_u(u, q, t[:, m]) if strict else _lower_u(u, q, t[:, m])
         out[:, m] = np.clip(1.0 - ustar, 0.0, 1.0)
     bad = np.isnan(values).any(axis=1)[:, None] | np.isnan(t)
     out[bad] = np.nan
     return out
+
+
+def _lower_u(u: np.ndarray, q: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``inf {u: Q(u) >= t}`` per row (1 when no ``u`` reaches ``t``; 0 for ``t <= 0``)."""
+    rows = np.arange(len(q))
+    ge = q >= t[:, None]
+    j = np.argmax(ge, axis=1)
+    lo = np.maximum(j - 1, 0)
+    q_lo, q_hi = q[rows, lo], q[rows, j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(q_hi > q_lo, (t - q_lo) / (q_hi - q_lo), 0.0)
+    ustar = np.where(j == 0, 0.0, u[lo] + frac * (u[j] - u[lo]))
+    ustar = np.where(ge.any(axis=1), ustar, 1.0)
+    return np.where(t <= 0, 0.0, ustar)  # Q is clipped at 0: Y >= 0 always
+
+
+def _upper_u(u: np.ndarray, q: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``sup {u: Q(u) <= t}`` per row (0 when none is; 0 for ``t < 0``: Y > t always)."""
+    rows = np.arange(len(q))
+    le = q <= t[:, None]
+    j = le.sum(axis=1) - 1  # Q never decreases: the last knot at or below t
+    last = q.shape[1] - 1
+    lo = np.clip(j, 0, last)
+    hi = np.clip(j + 1, 0, last)
+    q_lo, q_hi = q[rows, lo], q[rows, hi]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(q_hi > q_lo, (t - q_lo) / (q_hi - q_lo), 0.0)
+    ustar = np.where(j >= last, 1.0, u[lo] + frac * (u[hi] - u[lo]))
+    # below the first knot: the clipped lower tail is 0 <= t for every u with Q(u) <= 0
+    ustar = np.where(j < 0, 0.0, ustar)
+    return np.where(t < 0, 0.0, ustar)
 
 
 def quantile_at(values: np.ndarray, taus: Sequence[float] | np.ndarray, level: float) -> np.ndarray:

@@ -11,6 +11,10 @@ become counts):
 - busyness: the zone's own percentiles of past counts per local weekday and
   time of day.
 
+Each scheme keeps its indicator's ``inclusive`` side (the source's reading of
+a value exactly on a threshold: Fruin's "A <= 23 p/m/min" puts 23 in A), and
+levels and their probabilities both use it (:attr:`_Scheme.strict`).
+
 Here too: the level each zone's alert watches (:data:`DEFAULT_ALERT_LEVELS`
 when the scheme lacks the requested one).
 """
@@ -68,6 +72,12 @@ class _Scheme:
     levels: tuple[str, ...]
     thresholds: tuple[float, ...]  # on the quantity's scale; percentiles for busyness
     scale: float = 1.0  # count = quantity × scale
+    inclusive: str = "lower"  # the bound a level includes (Indicator.inclusive)
+
+    @property
+    def strict(self) -> bool:
+        """A value on a threshold is in the level below it: level >= L iff value > threshold."""
+        return self.inclusive == "upper"
 
 
 # ----------------------------------------------------------------------------- schemes
@@ -93,7 +103,7 @@ def _bands(ind: Indicator, quantity: str, scale: float) -> _Scheme:
             ],
             title="Invalid indicator",
         )
-    return _Scheme(ind.id, quantity, ind.levels, ind.thresholds, scale)
+    return _Scheme(ind.id, quantity, ind.levels, ind.thresholds, scale, ind.inclusive)
 
 
 def _schemes(
@@ -112,7 +122,7 @@ def _schemes(
         z = site.zone(zid)
         if hazard == "busyness":
             ind = library[_BUSYNESS_INDICATOR]
-            out[zid] = _Scheme(ind.id, "count", ind.levels, ind.thresholds)
+            out[zid] = _Scheme(ind.id, "count", ind.levels, ind.thresholds, inclusive=ind.inclusive)
         elif z.measure == "occupancy" and z.area_m2 is not None:
             if hazard == "crowding":
                 out[zid] = _bands(
@@ -121,7 +131,9 @@ def _schemes(
             else:
                 ind = library[_DISTANCING_INDICATOR]
                 limit = max_density(settings.distance_rule_m)
-                out[zid] = _Scheme(ind.id, "density", ("ok", "exceeded"), (limit,), z.area_m2)
+                out[zid] = _Scheme(
+                    ind.id, "density", ("ok", "exceeded"), (limit,), z.area_m2, ind.inclusive
+                )
         elif z.measure == "passages" and z.width_m is not None and hazard == "crowding":
             out[zid] = _bands(library[_FLOW_INDICATOR], "flow", z.width_m * minutes)
         else:
