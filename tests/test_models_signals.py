@@ -48,14 +48,14 @@ def _city(tmp_path: Path, signals: pd.DataFrame, weights: str = "") -> City:
     site = make_site(tmp_path, weights)
     events = pd.DataFrame(
         {
-            "event_id": ["e1"],
-            "name": ["Street party"],
-            "zone": ["street"],
-            "start": [pd.Timestamp("2024-06-07 18:00", tz="UTC")],
-            "end": [pd.Timestamp("2024-06-07 23:00", tz="UTC")],
-            "expected_attendance": [500.0],
-            "category": ["nightlife"],
-            "status": ["confirmed"],
+            "event_id": ["e1", "e2"],
+            "name": ["Street party", "Market"],
+            "zone": ["street", "square"],  # bar_c on the square sells nothing here
+            "start": [pd.Timestamp("2024-06-07 18:00", tz="UTC")] * 2,
+            "end": [pd.Timestamp("2024-06-07 23:00", tz="UTC")] * 2,
+            "expected_attendance": [500.0, 300.0],
+            "category": ["nightlife", "market"],
+            "status": ["confirmed"] * 2,
         }
     )
     return City.from_tables(
@@ -92,7 +92,7 @@ def test_the_view_has_one_zone_per_venue_and_nothing_confidential(tmp_path: Path
     )
     assert sales.site.weights == () and sales.site.venues == ()  # the model keeps no weight
     assert (sales.site.timezone, sales.site.id) == (city.site.timezone, city.site.id)
-    # an event of the street is an event of each of its venues
+    # an event of the street is an event of each of its venues with a signal; none elsewhere
     assert sorted(sales.events["zone"]) == ["bar_a", "bar_b"]
     assert set(sales.events["event_id"]) == {"e1"}
 

@@ -92,10 +92,11 @@ def signal_city(city: City, signal: str | None = None) -> City:
     _check_one_unit(rows, name)
     freq = infer_freq(rows["timestamp"], by=rows["location"])
     counts = _counts(rows, freq)
-    site = _venue_site(city.site, counts["zone"].unique()) if city.site is not None else None
+    locations = counts["zone"].unique()
+    site = _venue_site(city.site, locations) if city.site is not None else None
     return City(
         counts=counts,
-        events=_venue_events(city.events, city.site),
+        events=_venue_events(city.events, city.site, locations),
         weather=city.weather,
         site=site,
         library=city.library,
@@ -224,13 +225,15 @@ def _venue_site(site: SiteProfile, locations: np.ndarray) -> SiteProfile:
     )
 
 
-def _venue_events(events: pd.DataFrame | None, site: SiteProfile | None) -> pd.DataFrame | None:
-    """Each event row of a zone repeated for every venue in that zone."""
+def _venue_events(
+    events: pd.DataFrame | None, site: SiteProfile | None, locations: np.ndarray
+) -> pd.DataFrame | None:
+    """Each event row of a zone repeated for every location of the view in that zone."""
     if events is None or site is None:
         return events
-    venue_zone = pd.DataFrame(
-        {"venue": [v.id for v in site.venues], "zone": [v.zone for v in site.venues]}
-    )
+    where = {v.id: v.zone for v in site.venues} | {z: z for z in site.zone_ids}
+    held = [str(loc) for loc in locations]
+    venue_zone = pd.DataFrame({"venue": held, "zone": [where[loc] for loc in held]})
     merged = events.merge(venue_zone, on="zone", how="inner")
     merged["zone"] = merged.pop("venue")
     return merged.sort_values(["event_id", "zone"], ignore_index=True)[events.columns]
