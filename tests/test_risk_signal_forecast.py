@@ -174,6 +174,34 @@ def test_what_is_not_an_hourly_forecast_of_the_signal_is_refused(tmp_path: Path)
         assess(quarter, site, hazard="aggression")
 
 
+def test_a_repeated_venue_row_is_refused_and_an_unknown_value_stays_unknown(
+    tmp_path: Path,
+) -> None:
+    site = make_site(tmp_path)
+    fc = signal_forecast({v: [(1.0, 2.0, 3.0)] * 2 for v in ("bar_a", "bar_b", "bar_c")})
+    twice = pd.concat([fc, fc.iloc[[0]]], ignore_index=True)
+    twice.attrs = fc.attrs
+    with pytest.raises(DataValidationError, match="one row per zone, origin, horizon"):
+        assess(twice, site, hazard="aggression")  # it would count bar_a's litres twice
+    fc.loc[0, ["q0.1", "q0.5", "q0.9"]] = np.nan  # bar_a's first hour: no forecast
+    s = street(assess(fc, site, hazard="aggression").table)
+    assert s.loc[0, ["lift", "lift_mean", "p_yellow"]].isna().all() and s.loc[0, "level"] is None
+    assert s.loc[1, "lift"] == pytest.approx(1.01**2.0)
+
+
+def test_a_signal_column_selects_the_indicator_s_signal(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    fc = signal_forecast({v: [(10.0, 20.0, 30.0)] for v in ("bar_a", "bar_b", "bar_c")})
+    other = fc.assign(**{"q0.1": 500.0, "q0.5": 600.0, "q0.9": 700.0})
+    both = pd.concat(
+        [fc.assign(signal="alcohol_litres_sold"), other.assign(signal="tickets_scanned")],
+        ignore_index=True,
+    )
+    both.attrs = fc.attrs
+    row = street(assess(both, site, hazard="aggression").table).iloc[0]
+    assert row["lift"] == pytest.approx(1.01**20)
+
+
 def test_an_indicator_hazard_without_levels_says_what_the_library_needs(tmp_path: Path) -> None:
     text = DEFAULT_LIBRARY_PATH.read_text(encoding="utf-8")
     at = text.index('form = "relative_lift"')

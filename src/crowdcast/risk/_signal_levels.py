@@ -99,12 +99,24 @@ def _check_hourly(minutes: float) -> None:
 
 
 def _check_locations(fc: pd.DataFrame, site: SiteProfile, inds: Sequence[Indicator]) -> None:
-    """Every location known; at least one venue in the scope of the indicators."""
+    """Every location known, each once per step; a venue in the scope of the indicators."""
     known = {v.id for v in site.venues} | set(site.zone_ids)
     locations = fc["zone"].astype(str)
     unknown = fc[~locations.isin(known)]
     scoped = {v.id for ind in inds for vs in scoped_venues(site, ind).values() for v in vs}
+    key = ["zone", "origin", "horizon"] + (["signal"] if "signal" in fc.columns else [])
+    twice = fc[fc.duplicated(key, keep=False)]
     problems = []
+    if len(twice):  # summed over venues, a repeated row would count twice
+        problems.append(
+            Problem(
+                "the signal forecast",
+                f"one row per {', '.join(key)}",
+                f"{len(twice)} rows sharing their key",
+                rows=tuple(twice.index[:5]),
+                hint="forecast each venue once per origin (concatenate forecasts of other origins)",
+            )
+        )
     if len(unknown):
         problems.append(
             Problem(
@@ -168,14 +180,16 @@ def _exposure_quantiles(
         rows[cols].to_numpy(dtype="float64")
         * np.array([share[v][1] for v in rows["zone"]])[:, None]
     )
-    parts = pd.DataFrame(scaled, columns=cols)
+    parts = pd.DataFrame(np.nan_to_num(scaled, nan=0.0), columns=cols)
+    parts["_missing"] = np.isnan(scaled).any(axis=1)
     parts["zone"] = [share[v][0] for v in rows["zone"]]
     for key in _KEYS[1:]:
         parts[key] = rows[key].to_numpy()
-    summed = parts.groupby(_KEYS, sort=False)[cols].sum()
+    summed = parts.groupby(_KEYS, sort=False)[[*cols, "_missing"]].sum()
     index = pd.MultiIndex.from_frame(grid[_KEYS])
-    values = summed.reindex(index).to_numpy(dtype="float64")
-    values = np.nan_to_num(values, nan=0.0)  # zone-hours without a scoped venue's row: 0
+    summed = summed.reindex(index, fill_value=0)  # zone-hours without a scoped venue's row: 0
+    values = summed[cols].to_numpy(dtype="float64")
+    values[summed["_missing"].to_numpy() > 0] = np.nan  # a venue's unknown value: unknown sum
     stamps = pd.DatetimeIndex(grid["timestamp"])
     return np.where(_in_window(stamps, ind, site.timezone)[:, None], values, 0.0)
 
@@ -246,6 +260,7 @@ def signal_levels(
     thresholds = np.array(leveled.thresholds, dtype="float64")
     above = (out["lift"].to_numpy()[:, None] >= thresholds).sum(axis=1)
     out["level"] = np.array(leveled.levels, dtype=object)[above]
+    out.loc[out["lift"].isna(), "level"] = None
     with np.errstate(divide="ignore"):
         log_thresholds = np.log(thresholds)
     p = exceedance_probability(log_lift, taus, np.tile(log_thresholds, (len(grid), 1)))
