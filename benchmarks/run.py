@@ -30,6 +30,7 @@ SUITE: dict[str, tuple[str, list[str], list[str]]] = {
     "features": ("bench_features.py", [], ["--every", "24h"]),
     "sample": ("bench_sample.py", [], ["--origins", "3"]),
     "events": ("bench_events.py", [], ["--origins", "3"]),
+    "aggression": ("bench_aggression.py", [], ["--nights", "14", "--quick"]),
     "melbourne": ("bench_melbourne.py", ["--seeds", "3"], ["--origins", "2", "--mstl-weeks", "4"]),
     "scale": ("bench_scale.py", [], ["--zones", "10", "20"]),
     "privacy": ("bench_privacy.py", [], ["--zones", "10", "--ingress-days", "30", "--days", "1"]),

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from _risk_site import TAUS, forecast, make_site, reference_quantile_function
-from crowdcast.exceptions import ConfigError, ParameterError
+from crowdcast.exceptions import ConfigError, DataValidationError, ParameterError
 from crowdcast.profiles import load_indicator_library
 from crowdcast.risk import RiskTable, assess, exceedance_probability, max_density
 
@@ -201,12 +201,16 @@ def test_busyness_without_history_is_an_error(tmp_path: Path) -> None:
 def test_unknown_hazard_and_indicator_hazards_are_pointed_elsewhere(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     with pytest.raises(ParameterError) as exc:
-        assess(forecast("square", [(1.0, 2.0, 3.0)]), site, hazard="aggression")
+        assess(forecast("square", [(1.0, 2.0, 3.0)]), site, hazard="fire")
     assert str(exc.value) == (
         "Invalid data: 1 problem.\n"
-        "- `hazard` must be one of crowding, distancing, busyness. Got 'aggression'.\n"
-        "    hint: indicator hazards (aggression, ...) are scored with "
-        "indicator_lift(signals, site, ...)"
+        "- `hazard` must be one of crowding, distancing, busyness, aggression. Got 'fire'.\n"
+    ).rstrip("\n")
+    # an indicator hazard reads a forecast of its signal per venue, not of the crowd
+    with pytest.raises(DataValidationError) as exc2:
+        assess(forecast("square", [(1.0, 2.0, 3.0)]), site, hazard="aggression")
+    assert "hint: forecast the signal, not the crowd: model.fit(signal_city(city))" in str(
+        exc2.value
     )
 
 

@@ -41,8 +41,12 @@ from crowdcast.risk._schemes import (
     _Scheme,
     _schemes,
 )
+from crowdcast.risk._signal_levels import indicator_hazards, signal_levels
 
 __all__ = ["RiskTable", "assess"]
+
+#: The quantity a level is read from, per scheme (lift: indicator hazards).
+_QUANTITIES = ("density", "flow", "count", "lift")
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,10 @@ class RiskTable:
         The forecast's columns plus ``indicator`` (the level scheme), ``density``,
         ``flow`` or ``count`` (at P50), ``level`` (at P50) and ``p_<level>`` =
         P(level >= that level) for every level above the lowest (NaN where the
-        zone's scheme has no such level).
+        zone's scheme has no such level). For an indicator hazard (aggression)
+        one row per zone with venues in scope and interval: ``zone, origin,
+        timestamp, horizon, indicator``, ``exposure_<id>`` (P50), ``lift``
+        (P50), ``lift_q<τ>``, ``lift_mean``, ``level`` and ``p_<level>``.
     alerts
         Per zone and origin the earliest interval at which P(level >= alert level)
         exceeds the alert probability: ``zone, origin, first_alert, horizon,
@@ -84,12 +91,12 @@ class RiskTable:
         """One row per zone: scheme, peak at P50, highest level, chance of the alert level."""
         rows = []
         t = self.table
-        qty = next(c for c in ("density", "flow", "count") if c in t.columns)
+        qty = next(c for c in _QUANTITIES if c in t.columns)
         for zone, (indicator, levels, alert) in self.schemes.items():
             z = t[t["zone"] == zone]
             if z.empty:
                 continue
-            values = z[[c for c in ("density", "flow", "count") if c in z.columns]]
+            values = z[[c for c in _QUANTITIES if c in z.columns]]
             value = values.bfill(axis=1).iloc[:, 0]
             peak = int(np.nanargmax(value.to_numpy())) if value.notna().any() else 0
             p = z[f"p_{alert}"]
@@ -168,7 +175,9 @@ def assess(
     ----------
     forecast
         The forecast contract (``zone, origin, timestamp, horizon, q...``), at
-        least two quantile columns.
+        least two quantile columns: of the counts, or for an indicator hazard
+        of its signal per venue (``zone`` = venue id, as forecasters fitted on
+        :func:`crowdcast.models.signal_city` give it).
     site
         The site profile: zone areas and widths, and its risk settings.
     hazard
@@ -177,7 +186,14 @@ def assess(
         and Fruin flow LOS for passage zones with a width; ``"distancing"``:
         ``ok``/``exceeded`` against the densest lattice for the settings'
         ``distance_rule_m``; ``"busyness"``: quiet/normal/busy/very_busy from
-        the zone's own ``history`` percentiles per local weekday × time of day.
+        the zone's own ``history`` percentiles per local weekday × time of day;
+        ``"aggression"`` (a hazard of ``relative_lift`` indicators): the lift
+        ``(1 + effect) ** (weight × x)`` over each zone's baseline rate from a
+        forecast of the signal, hours ahead, with the lift's levels
+        (``green``/``yellow``/``orange``/``red`` from 1.25, 1.5, 2 times); the
+        venues' quantiles are propagated as if their errors move together
+        (comonotonic), see :mod:`crowdcast.risk._signal_levels`. For hours
+        whose signals are known, :func:`indicator_lift` scores them.
     settings
         How levels are computed and when an alert fires
         (:class:`~crowdcast.profiles.RiskSettings`): ``site.risk`` by default,
@@ -204,22 +220,38 @@ def assess(
     [['orange', 0.5, 0.0], ['orange', 0.98, 0.26]]
     >>> risk.alerts[["first_alert", "level", "lead_time"]].to_numpy().tolist()[0][1:]
     ['orange', Timedelta('0 days 01:00:00')]
+
+    Aggression tonight, from 18:00, with the litres sold forecast per venue:
+
+    >>> from crowdcast.models import ProfileRatio, signal_city
+    >>> city = cc.load_sample()
+    >>> sales = ProfileRatio(horizon=12, smoothing=(1.0,)).fit(signal_city(city))
+    >>> tonight = pd.Timestamp("2024-12-20 18:00", tz="Europe/Amsterdam")
+    >>> risk = assess(sales.predict(origin=tonight), city.site, hazard="aggression")
+    >>> street = risk.table[risk.table["zone"] == "nightlife_street"]
+    >>> p = street.loc[street["lift"].idxmax()]  # the peak hour, 23:00 local
+    >>> str(p["timestamp"]), p["level"], [round(float(p[c]), 2) for c in ("lift", "p_orange")]
+    ('2024-12-20 22:00:00+00:00', 'yellow', [1.37, 0.16])
     """
-    _check_hazard(hazard)
     settings = settings if settings is not None else site.risk
     check_params(settings)
     library = library if library is not None else load_indicator_library()
+    from_signals = indicator_hazards(library)
+    _check_hazard(hazard, from_signals)
     cols, taus = predictive_quantiles(forecast)
     fc = forecast.reset_index(drop=True)
     zones = list(dict.fromkeys(fc["zone"]))
-    minutes = _minutes(fc) if hazard == "crowding" else 60.0
-    schemes = _schemes(zones, site, library, hazard, settings, minutes)
+    minutes = _minutes(fc) if hazard == "crowding" or hazard in from_signals else 60.0
+    if hazard in from_signals:
+        out, schemes = signal_levels(fc, site, from_signals[hazard], cols, taus, minutes)
+    else:
+        schemes = _schemes(zones, site, library, hazard, settings, minutes)
+        busy = None
+        if hazard == "busyness":
+            pcts = next(iter(schemes.values())).thresholds
+            busy = _busyness_thresholds(fc, history, site, pcts)
+        out = _levels(fc, schemes, fc[cols].to_numpy(dtype="float64"), taus, busy)
     alerts_at = _alert_levels(schemes, settings, site)
-    busy = None
-    if hazard == "busyness":
-        pcts = next(iter(schemes.values())).thresholds
-        busy = _busyness_thresholds(fc, history, site, pcts)
-    out = _levels(fc, schemes, fc[cols].to_numpy(dtype="float64"), taus, busy)
     prob = settings.alert_probability
     return RiskTable(
         table=out,
@@ -233,16 +265,10 @@ def assess(
     )
 
 
-def _check_hazard(hazard: str) -> None:
-    if hazard not in HAZARDS:
-        hint = (
-            "indicator hazards (aggression, ...) are scored with indicator_lift(signals, site, ...)"
-            if hazard == "aggression"
-            else None
-        )
-        raise ParameterError(
-            [Problem("`hazard`", f"one of {', '.join(HAZARDS)}", repr(hazard), hint=hint)]
-        )
+def _check_hazard(hazard: str, from_signals: Mapping[str, object]) -> None:
+    if hazard not in HAZARDS and hazard not in from_signals:
+        known = [*HAZARDS, *from_signals]
+        raise ParameterError([Problem("`hazard`", f"one of {', '.join(known)}", repr(hazard))])
 
 
 def _levels(

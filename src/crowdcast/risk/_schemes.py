@@ -53,6 +53,7 @@ DEFAULT_ALERT_LEVELS: Mapping[str, str] = {
     "crowding_fruin_flow": "E",
     "distancing": "exceeded",
     "relative_busyness": "very_busy",
+    "alcohol_aggression": "orange",
 }
 
 
