@@ -130,9 +130,14 @@ def test_read_counts_names_unparseable_numbers_and_times(tmp_path: Path) -> None
     path.write_text('zone,timestamp,count\na,2024-01-01T00:00Z,1\na,2024-01-01T01:00Z,"2,5"\n')
     with pytest.raises(ParseError) as info:
         read_counts(path)
-    assert "`count` must be numbers (empty = missing). Got '2,5'." in str(info.value)
+    assert "`count` must be numbers with '.' as decimal mark. Got 1 value(s): '2,5'." in str(
+        info.value
+    )
     assert "rows 3" in str(info.value)
-    assert "hint: use a dot as decimal separator" in str(info.value)
+    assert (
+        "hint: pass thousands=',' if ',' separates thousands, or decimal=',' if it is the "
+        "decimal mark" in str(info.value)
+    )
     path.write_text("zone,timestamp,count\na,yesterday,1\na,2024-01-01T01:00Z,2\n")
     with pytest.raises(
         ParseError, match=r"`timestamp` must be ISO 8601 timestamps .* Got 'yesterday'"
@@ -225,3 +230,77 @@ def test_read_counts_accepts_offsets_that_change_with_dst(tmp_path: Path) -> Non
     )
     counts = read_counts(path)
     assert counts["timestamp"].dt.hour.tolist() == [0, 1]
+
+
+# ----------------------------------------------------------------------------- strict numbers
+
+
+def _long_csv(tmp_path: Path, *counts: str) -> Path:
+    path = tmp_path / "c.csv"
+    times = pd.date_range("2024-06-01 10:00", periods=len(counts), freq="h")
+    rows = "".join(f'a,{t:%Y-%m-%dT%H:%M}Z,"{c}"\n' for t, c in zip(times, counts, strict=True))
+    path.write_text("zone,timestamp,count\n" + rows)
+    return path
+
+
+def test_a_count_that_a_thousands_separator_would_read_otherwise_is_not_guessed(
+    tmp_path: Path,
+) -> None:
+    path = _long_csv(tmp_path, "1.234", "980", "1.000")
+    with pytest.raises(ParseError) as info:
+        read_counts(path)
+    text = str(info.value)
+    assert "Got 2 value(s): values that a thousands separator would read otherwise" in text
+    assert "rows 2, 4" in text
+    assert "hint: pass thousands='.' if '.' separates thousands here (1.234 = 1234)" in text
+    assert read_counts(path, thousands=".")["count"].tolist() == [1234.0, 980.0, 1000.0]
+    assert read_counts(path, decimal=".")["count"].tolist() == [1.234, 980.0, 1.0]
+
+
+def test_thousands_separators_must_group_three_digits(tmp_path: Path) -> None:
+    path = _long_csv(tmp_path, "1.234.567", "12.34")
+    with pytest.raises(ParseError) as info:
+        read_counts(path, thousands=".")
+    assert "only between groups of three digits" in str(info.value)
+    assert "rows 3" in str(info.value)
+    assert read_counts(_long_csv(tmp_path, "1,234,567", "12"), thousands=",")["count"].tolist() == [
+        1234567.0,
+        12.0,
+    ]
+
+
+def test_line_counter_directions_are_read_strictly_too(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("zone,timestamp,in,out\na,2024-06-01T10:00Z,1.500,2\na,2024-06-01T11:00Z,3,4\n")
+    with pytest.raises(ParseError, match="column 'in', rows 2"):
+        read_counts(path)
+
+
+def test_missing_markers_are_missing_and_other_text_is_an_error_with_a_hint(
+    tmp_path: Path,
+) -> None:
+    counts = read_counts(_long_csv(tmp_path, "5", "n/a", "#N/A", "NULL", "7"))
+    assert counts["count"].isna().tolist() == [False, True, True, True, False]
+    with pytest.raises(ParseError) as info:
+        read_counts(_long_csv(tmp_path, "5", "defect"))
+    problem = info.value.problems[0]
+    assert problem.rows == (3,) and problem.hint == (
+        "write digits only; leave a cell empty for a missing value"
+    )
+
+
+def test_blocks_are_read_alike_whatever_their_size(tmp_path: Path) -> None:
+    """The fast path (pyarrow) and the careful one (pandas) give the same numbers."""
+    from crowdcast.io import _csv
+
+    cells = ["1", "2.5", "", "n/a", "1e3", " 4 ", "nan", "0"] * 50
+    path = _long_csv(tmp_path, *cells)
+    whole = read_counts(path, decimal=".")
+    small = _csv._BLOCK_BYTES
+    try:
+        _csv._BLOCK_BYTES = 64  # many blocks of a few rows, each on its own path
+        blocks = read_counts(path, decimal=".")
+    finally:
+        _csv._BLOCK_BYTES = small
+    pd.testing.assert_frame_equal(whole, blocks)
+    assert whole["count"].iloc[:8].tolist()[:2] == [1.0, 2.5]

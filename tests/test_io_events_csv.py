@@ -161,6 +161,7 @@ def test_csv_problems_of_every_column_are_reported_together(tmp_path: Path) -> N
             "`start` must be ISO 8601 times such as 2024-06-01T18:00+02:00. "
             "Got 1 value(s) such as '1 June 2024'.",
             f"  where: {path}, column 'start', rows 2",
+            "  hint: pass date_format= (e.g. '%d-%m-%Y %H:%M') for times written otherwise",
         ]
     )
 

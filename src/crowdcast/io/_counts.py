@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -9,16 +10,26 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from crowdcast._validation import check_timezone
 from crowdcast.exceptions import (
+    DataQualityWarning,
     DataValidationError,
     ParameterError,
     Problem,
-    SchemaError,
     format_message,
 )
-from crowdcast.io._common import map_columns, parse_numbers, parse_timestamps, read_table
+from crowdcast.io._count_blocks import CountRows, read_count_blocks
+from crowdcast.io._csv import CsvOptions
 from crowdcast.io._zones import map_zone_names, zone_lookup
-from crowdcast.schemas import as_timedelta, complete_grid, infer_freq, validate_counts
+from crowdcast.privacy import guard_ingress
+from crowdcast.schemas import (
+    COUNTS,
+    as_timedelta,
+    complete_grid,
+    infer_freq,
+    utc,
+    validate_counts,
+)
 
 __all__ = ["read_counts"]
 
@@ -32,13 +43,22 @@ def read_counts(
     freq: str | pd.Timedelta | None = None,
     zones: object = None,
     label: Literal["start", "end"] = "start",
+    sep: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
+    encoding: str | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Read a counts file into the counts contract, on a full regular grid.
 
     Parameters
     ----------
     path
-        A ``.csv`` (optionally compressed) or ``.parquet`` file.
+        A ``.csv`` (optionally compressed: ``.csv.gz``, ``.csv.bz2``) or
+        ``.parquet`` file. It is read in blocks, so its size is not limited by
+        memory: peak memory stays within about three times the size of a long
+        CSV file.
     columns
         Map file column names to contract names: ``zone``, ``timestamp``,
         ``count``. Line counters may map two columns to ``in`` and ``out``
@@ -59,6 +79,18 @@ def read_counts(
     label
         Whether a timestamp marks the ``start`` (crowdcast's convention) or
         the ``end`` of its interval.
+    sep, decimal, thousands, encoding
+        How the CSV file is written; sniffed when omitted (separator, decimal
+        mark, UTF-8 or Windows-1252 with a warning): see
+        :mod:`crowdcast.io._csv`. Counts are people and read strictly: a
+        value such as ``1.234`` is an error unless ``thousands='.'`` (it is
+        1234) or ``decimal='.'`` (it is 1.234) says which; empty cells and
+        ``n/a`` are missing.
+    date_format, dayfirst
+        How timestamps are written when not in ISO 8601, e.g.
+        ``date_format='%d-%m-%Y %H:%M'``; dates such as ``31-12-2024 23:00``
+        are recognised when the order of day and month shows in the data,
+        else ``dayfirst=`` must say it (see :mod:`crowdcast.io._times`).
 
     Returns
     -------
@@ -75,20 +107,27 @@ def read_counts(
     ['zone', 'timestamp', 'count']
     """
     source = str(path)
-    file_names = {v: k for k, v in (columns or {}).items()}
-    text = [file_names.get(c, c) for c in ("zone", "timestamp")]
-    raw = read_table(path, what="counts", text_columns=text)
+    _check_arguments(layout, label)
+    if timezone is not None:
+        check_timezone(timezone, source=source)
+    options = CsvOptions(sep, decimal, thousands, encoding, date_format, dayfirst)
     lookup = zone_lookup(zones)
-    if layout == "wide":
-        df = _melt_wide(raw, columns, source=source, timezone=timezone)
-    elif layout == "long":
-        df = _long(raw, columns, source=source)
-        df["timestamp"] = parse_timestamps(
-            df["timestamp"], column="timestamp", source=source, timezone=timezone, groups=df["zone"]
+    rows = read_count_blocks(
+        path,
+        columns=columns,
+        wide=layout == "wide",
+        timezone=timezone,
+        options=options,
+        source=source,
+    )
+    if not len(rows):
+        warnings.warn(
+            f"{source} holds no counts: a header without rows", DataQualityWarning, stacklevel=2
         )
-    else:
-        raise ParameterError(format_message("`layout`", "'long' or 'wide'", repr(layout)))
-    df["zone"] = map_zone_names(df["zone"], lookup)
+        return validate_counts(_frame(rows, rows.zones), source=source)
+    ids = map_zone_names(pd.Series(rows.zones, dtype=object), lookup).tolist()
+    df = _frame(rows, ids)
+    guard_ingress(df, source=source, contract="counts")  # record-level, on the parsed rows
     if label == "end":
         step = (
             as_timedelta(freq) if freq is not None else infer_freq(df["timestamp"], by=df["zone"])
@@ -98,6 +137,39 @@ def read_counts(
     valid = validate_counts(df, source=source, zones=known, freq=freq)
     step = as_timedelta(freq) if freq is not None else _safe_freq(valid, source)
     return complete_grid(valid, step)
+
+
+def _check_arguments(layout: str, label: str) -> None:
+    if layout not in ("long", "wide"):
+        raise ParameterError(
+            format_message(
+                "`layout`",
+                "'long' or 'wide'",
+                repr(layout),
+                hint="'long': zone, timestamp, count columns; 'wide': one column per zone",
+            )
+        )
+    if label not in ("start", "end"):
+        raise ParameterError(
+            format_message(
+                "`label`",
+                "'start' or 'end'",
+                repr(label),
+                hint="say whether a timestamp marks the start or the end of its interval",
+            )
+        )
+
+
+def _frame(rows: CountRows, ids: list[str]) -> pd.DataFrame:
+    """The rows as a counts table indexed by file line (zone ids by code)."""
+    return pd.DataFrame(
+        {
+            "zone": np.asarray(ids, dtype=object)[rows.codes] if ids else np.empty(0, object),
+            "timestamp": utc(rows.ns),
+            "count": rows.count,
+        },
+        index=pd.Index(rows.lines),
+    )[list(COUNTS.names)]
 
 
 def _safe_freq(counts: pd.DataFrame, source: str) -> pd.Timedelta:
@@ -114,60 +186,3 @@ def _safe_freq(counts: pd.DataFrame, source: str) -> pd.Timedelta:
             ]
         )
     return infer_freq(counts["timestamp"], by=counts["zone"])
-
-
-def _long(raw: pd.DataFrame, columns: Mapping[str, str] | None, *, source: str) -> pd.DataFrame:
-    renamed = (raw.rename(columns=dict(columns)) if columns else raw).columns
-    line_counter = "count" not in renamed and {"in", "out"} <= set(renamed)
-    required = (
-        ("zone", "timestamp", "in", "out") if line_counter else ("zone", "timestamp", "count")
-    )
-    df = map_columns(
-        raw,
-        columns,
-        required=required,
-        source=source,
-        what="counts",
-        keep=("zone", "timestamp", "in", "out") if line_counter else None,
-    )
-    if line_counter:
-        passages = parse_numbers(df["in"], column="in", source=source) + parse_numbers(
-            df["out"], column="out", source=source
-        )
-        df = df.assign(count=passages)
-    else:
-        df = df.assign(count=parse_numbers(df["count"], column="count", source=source))
-    return df[["zone", "timestamp", "count"]].copy()
-
-
-def _melt_wide(
-    raw: pd.DataFrame, columns: Mapping[str, str] | None, *, source: str, timezone: str | None
-) -> pd.DataFrame:
-    renamed = [(columns or {}).get(c, c) for c in raw.columns]  # every other column is a zone
-    df = map_columns(
-        raw, columns, required=("timestamp",), source=source, what="counts", keep=renamed
-    )
-    zone_cols = [c for c in df.columns if c != "timestamp"]
-    if not zone_cols:
-        raise SchemaError(
-            [
-                Problem(
-                    "a wide counts file",
-                    "one column per zone besides the timestamp",
-                    f"only {list(raw.columns)}",
-                    source=source,
-                )
-            ]
-        )
-    # one timestamp column for all zones: parse (and localise) it once
-    ts = parse_timestamps(df["timestamp"], column="timestamp", source=source, timezone=timezone)
-    values = [parse_numbers(df[z], column=z, source=source).to_numpy() for z in zone_cols]
-    n = len(df)
-    return pd.DataFrame(
-        {
-            "zone": np.repeat(np.asarray(zone_cols, dtype=object), n),
-            "timestamp": np.tile(ts.to_numpy(), len(zone_cols)),
-            "count": np.concatenate(values),
-        },
-        index=np.tile(df.index.to_numpy(), len(zone_cols)),
-    ).astype({"timestamp": "datetime64[ns, UTC]"})

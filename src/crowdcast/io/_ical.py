@@ -27,7 +27,8 @@ import x_wr_timezone
 
 from crowdcast._validation import Problems, atomic_write, check_timezone
 from crowdcast.exceptions import ParameterError, ParseError, Problem, SchemaError, format_message
-from crowdcast.io._common import DEFAULT_CATEGORY, TIMEZONE_HINT, to_utc
+from crowdcast.io._common import DEFAULT_CATEGORY
+from crowdcast.io._times import TIMEZONE_HINT, to_utc
 from crowdcast.io._zones import ZoneMatcher, ZonesLike
 from crowdcast.schemas import EVENTS, PathLike, validate_events
 

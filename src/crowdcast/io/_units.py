@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from crowdcast._validation import Problems
-from crowdcast.io._common import parse_numbers
+from crowdcast.io._numbers import parse_numbers
 
 __all__ = ["UNITS", "convert", "numbers"]
 

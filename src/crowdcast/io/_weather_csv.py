@@ -9,14 +9,10 @@ import pandas as pd
 
 from crowdcast._validation import Problems, timezone_problem
 from crowdcast.exceptions import Problem, SchemaError
-from crowdcast.io._common import (
-    map_columns,
-    parse_issued_at,
-    parse_numbers,
-    parse_timestamps,
-    read_table,
-    utc_column,
-)
+from crowdcast.io._common import map_columns, parse_issued_at, read_table, utc_column
+from crowdcast.io._csv import CsvOptions, NumberFormat, TimeFormat
+from crowdcast.io._numbers import parse_numbers
+from crowdcast.io._times import parse_timestamps
 from crowdcast.schemas import WEATHER, PathLike, TimestampLike, validate_weather
 
 __all__ = ["read_weather_csv"]
@@ -87,11 +83,13 @@ def read_weather_csv(
     issued = parse_issued_at(issued_at, source)
     _check_csv_arguments(columns or {}, timezone, source)
     required = [c for c in WEATHER.required if c != "issued_at"]
-    table = read_table(Path(path), what="weather")
+    options = CsvOptions()
+    table, layout = read_table(Path(path), what="weather", options=options)
+    numbers = layout.numbers if layout is not None else options.numbers
     df = map_columns(table, columns, required=required, source=source, what="weather")
     df = df[[c for c in WEATHER.names if c in df.columns]].copy()
     _check_given_once(df, issued_at is not None, source)
-    df = _parse_columns(df, timezone, source)
+    df = _parse_columns(df, timezone, source, numbers, options.times)
     if "issued_at" not in df.columns:
         df["issued_at"] = utc_column(df.index, issued)
     return validate_weather(df, source=source)
@@ -128,23 +126,34 @@ def _check_given_once(df: pd.DataFrame, issued_argument: bool, source: str) -> N
         )
 
 
-def _parse_columns(df: pd.DataFrame, timezone: str | None, source: str) -> pd.DataFrame:
+def _parse_columns(
+    df: pd.DataFrame, timezone: str | None, source: str, numbers: NumberFormat, times: TimeFormat
+) -> pd.DataFrame:
     """Times to UTC (local ones per station and issue time), values to numbers."""
     keys = [c for c in ("station", "issued_at") if c in df.columns]  # one local series each
     groups = df[keys].fillna("").astype(str).agg("|".join, axis=1) if keys else None
     for column in df.columns:
         if column == "timestamp":
             df[column] = parse_timestamps(
-                df[column], column=column, source=source, timezone=timezone, groups=groups
+                df[column],
+                column=column,
+                source=source,
+                timezone=timezone,
+                groups=groups,
+                times=times,
             )
         elif column == "issued_at":  # blank = an observation
             given = df[column].notna().to_numpy()
             parsed = utc_column(df.index)
             if given.any():
                 parsed[given] = parse_timestamps(
-                    df.loc[given, column], column=column, source=source, timezone=timezone
+                    df.loc[given, column],
+                    column=column,
+                    source=source,
+                    timezone=timezone,
+                    times=times,
                 )
             df[column] = parsed
         elif WEATHER.column(column).kind == "float":
-            df[column] = parse_numbers(df[column], column=column, source=source)
+            df[column] = parse_numbers(df[column], column=column, source=source, numbers=numbers)
     return df
