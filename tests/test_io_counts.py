@@ -304,3 +304,18 @@ def test_blocks_are_read_alike_whatever_their_size(tmp_path: Path) -> None:
         _csv._BLOCK_BYTES = small
     pd.testing.assert_frame_equal(whole, blocks)
     assert whole["count"].iloc[:8].tolist()[:2] == [1.0, 2.5]
+
+
+def test_record_level_rows_are_found_on_the_parsed_rows_of_a_large_file(tmp_path: Path) -> None:
+    """Two detections deep in a file, where no sample of rows looks, are still refused."""
+    from crowdcast.exceptions import PrivacyError
+
+    times = pd.date_range("2024-01-01", periods=5000, freq="15min", tz="UTC")
+    lines = [f"a,{t:%Y-%m-%dT%H:%MZ},{i % 50 + 10}" for i, t in enumerate(times)]
+    lines[2501] = f"a,{times[2500]:%Y-%m-%dT%H:%M}+00:00,1"  # the same time, written otherwise
+    lines[2500] = f"a,{times[2500]:%Y-%m-%dT%H:%MZ},1"
+    path = tmp_path / "c.csv"
+    path.write_text("zone,timestamp,count\n" + "\n".join(lines) + "\n")
+    with pytest.raises(PrivacyError, match="Got 2 rows that share a zone and timestamp") as info:
+        read_counts(path)
+    assert "rows 2502, 2503" in str(info.value)

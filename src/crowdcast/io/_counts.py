@@ -20,7 +20,8 @@ from crowdcast.exceptions import (
 )
 from crowdcast.io._count_blocks import CountRows, read_count_blocks
 from crowdcast.io._csv import CsvOptions
-from crowdcast.io._zones import map_zone_names, zone_lookup
+from crowdcast.io._intervals import find_intervals, resample_counts
+from crowdcast.io._zones import map_zone_names, zone_lookup, zone_measures
 from crowdcast.privacy import guard_ingress
 from crowdcast.schemas import (
     COUNTS,
@@ -43,6 +44,7 @@ def read_counts(
     freq: str | pd.Timedelta | None = None,
     zones: object = None,
     label: Literal["start", "end"] = "start",
+    resample: str | pd.Timedelta | bool | None = None,
     sep: str | None = None,
     decimal: str | None = None,
     thousands: str | None = None,
@@ -73,12 +75,20 @@ def read_counts(
         repeated hour when DST ends is resolved by file order.
     freq
         The interval (``"15min"``, ``"1h"``); inferred from the data if omitted.
+        A file holds one interval: a zone whose interval changes, or zones at
+        different intervals, are an error that says where (see
+        :mod:`crowdcast.io._intervals` for how intervals are found).
     zones
         A :class:`~crowdcast.profiles.SiteProfile` or a list of zone ids.
         Zone names are mapped to ids; unknown zones are an error.
     label
         Whether a timestamp marks the ``start`` (crowdcast's convention) or
         the ``end`` of its interval.
+    resample
+        Aggregate every zone to this interval (``"1h"``; ``True``: the
+        coarsest interval in the file), exactly: passages are summed,
+        occupancy averaged over the interval, and an interval with a missing
+        part stays missing. Needs each zone's measure, from ``zones``.
     sep, decimal, thousands, encoding
         How the CSV file is written; sniffed when omitted (separator, decimal
         mark, UTF-8 or Windows-1252 with a warning): see
@@ -127,16 +137,70 @@ def read_counts(
         return validate_counts(_frame(rows, rows.zones), source=source)
     ids = map_zone_names(pd.Series(rows.zones, dtype=object), lookup).tolist()
     df = _frame(rows, ids)
-    guard_ingress(df, source=source, contract="counts")  # record-level, on the parsed rows
+    codes, names = pd.factorize(pd.Series(ids, dtype=object))
+    codes = codes[rows.codes]
+    shared = _shared_keys(codes, rows.ns)
+    if shared.any():  # only rows sharing a zone and time can be record-level
+        guard_ingress(df[shared], source=source, contract="counts")
+    step = as_timedelta(freq) if freq is not None else None
+    found = find_intervals(
+        codes, rows.ns, rows.lines, list(names), label=label, freq=step, source=source
+    )
     if label == "end":
-        step = (
-            as_timedelta(freq) if freq is not None else infer_freq(df["timestamp"], by=df["zone"])
-        )
-        df["timestamp"] = df["timestamp"] - step
+        df["timestamp"] = utc(rows.ns - found.lengths)
     known = sorted(set(lookup.values())) if lookup is not None else None
     valid = validate_counts(df, source=source, zones=known, freq=freq)
-    step = as_timedelta(freq) if freq is not None else _safe_freq(valid, source)
-    return complete_grid(valid, step)
+    if resample is None or resample is False:
+        if found.problems:
+            raise DataValidationError(found.problems, title="Invalid counts file")
+        return complete_grid(valid, found.step or _safe_freq(valid, source))
+    target = _target(resample, found.coarsest or found.step)
+    rank = np.argsort(np.argsort(np.asarray(names, dtype=str)))  # zones as validation sorts them
+    lengths = found.lengths[np.lexsort((rows.ns - found.lengths * (label == "end"), rank[codes]))]
+    measures = zone_measures(zones, ids, passages=rows.line_counter)
+    return complete_grid(resample_counts(valid, lengths, target, measures, source=source), target)
+
+
+def _shared_keys(codes: np.ndarray, ns: np.ndarray) -> np.ndarray:
+    """Rows whose zone and time another row has too.
+
+    The privacy guard's record-level check (rows sharing a zone and time with a
+    count of 1 each) is run on these parsed rows only: the others cannot be
+    record-level, and on every row the check would turn each time into a
+    Python object, which for a large file costs more time and memory than the
+    whole read.
+    """
+    order = np.lexsort((ns, codes))
+    c, t = codes[order], ns[order]
+    same = (c[1:] == c[:-1]) & (t[1:] == t[:-1])
+    shared = np.zeros(len(ns), dtype=bool)
+    shared[order[1:][same]] = True
+    shared[order[:-1][same]] = True
+    return shared
+
+
+def _target(resample: object, coarsest: pd.Timedelta | None) -> pd.Timedelta:
+    if resample is True:
+        if coarsest is None:
+            raise ParameterError(
+                format_message(
+                    "`resample=True`",
+                    "used on a file with an interval to aggregate to",
+                    "no interval found",
+                    hint="pass the interval, e.g. resample='1h'",
+                )
+            )
+        return coarsest
+    if not isinstance(resample, str | pd.Timedelta):
+        raise ParameterError(
+            format_message(
+                "`resample`",
+                "an interval such as '1h', or True for the coarsest in the file",
+                repr(resample),
+                hint="e.g. resample='1h'",
+            )
+        )
+    return as_timedelta(resample)
 
 
 def _check_arguments(layout: str, label: str) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "ZonesLike",
     "map_zone_names",
     "zone_lookup",
+    "zone_measures",
 ]
 
 _EARTH_RADIUS_M = 6_371_008.8
@@ -71,6 +72,22 @@ def zone_lookup(zones: object) -> dict[str, str] | None:
             lookup[str(z.name).casefold()] = z.id
             lookup[str(z.id).casefold()] = z.id
     return lookup
+
+
+def zone_measures(zones: object, ids: list[str], *, passages: bool = False) -> dict[str, str]:
+    """Each zone id's measure (``"passages"`` or ``"occupancy"``), where the zones say it.
+
+    ``passages=True`` (a line counter's in/out file) makes every zone of the file passages.
+
+    >>> from crowdcast.profiles import Zone
+    >>> zone_measures([Zone("gate", "Gate", measure="passages")], ["gate", "x"])
+    {'gate': 'passages'}
+    """
+    if passages:
+        return dict.fromkeys(ids, "passages")
+    items = getattr(zones, "zones", zones) or ()
+    known = {z.id: z.measure for z in items if hasattr(z, "measure")}  # type: ignore[attr-defined]
+    return {i: known[i] for i in ids if i in known}
 
 
 def map_zone_names(values: pd.Series, lookup: Mapping[str, str] | None) -> pd.Series:
