@@ -308,18 +308,19 @@ def test_an_event_with_only_a_geo_goes_to_the_nearest_zone_within_the_radius() -
 
 def test_a_geo_outside_the_radius_is_an_error_naming_the_event() -> None:
     with pytest.raises(DataValidationError) as exc:
-        read_city(radius_m=100)
+        read_city(radius_m=100, on_unmatched="error")
     assert str(exc.value) == "\n".join(
         [
             "Invalid events file: 1 problem.",
             f"- the zone of event {FOOTBALL!r} (Ajax - PSV, Eredivisie) must be named in "
-            f"LOCATION (zone ids or names: {ZONE_LIST}) or given by a GEO within 100 m of a "
+            f"LOCATION (zone ids, names or aliases: {ZONE_LIST}) or given by a GEO within 100 m "
+            "of a "
             "zone. Got LOCATION 'Johan Cruijff ArenA, Johan Cruijff Boulevard 1, 1101 AX "
             "Amsterdam, Nederland', GEO 52.314353;4.941743 (nearest zone 'arena' is 266 m "
             "away).",
             where(GOOGLE),
-            "    hint: add the zone id or name to LOCATION (several separated by ';'), or "
-            "widen radius_m",
+            "    hint: add the place to the zone's aliases in the site profile, or the zone id "
+            "or name to LOCATION (several separated by ';'), or widen radius_m",
         ]
     )
 
@@ -327,16 +328,17 @@ def test_a_geo_outside_the_radius_is_an_error_naming_the_event() -> None:
 def test_an_unknown_location_without_geo_is_an_error(tmp_path: Path) -> None:
     path = calendar(tmp_path, picnic("LOCATION:Vondelpark"))
     with pytest.raises(DataValidationError) as exc:
-        read_ical(path, zones=ZONES)
+        read_ical(path, zones=ZONES, on_unmatched="error")
     assert str(exc.value) == "\n".join(
         [
             "Invalid events file: 1 problem.",
-            "- the zone of event 'picnic-1' (Picnic) must be named in LOCATION (zone ids or "
-            f"names: {ZONE_LIST}) or given by a GEO within 500 m of a zone. Got LOCATION "
+            "- the zone of event 'picnic-1' (Picnic) must be named in LOCATION (zone ids, "
+            f"names or aliases: {ZONE_LIST}) or given by a GEO within 500 m of a zone. Got "
+            "LOCATION "
             "'Vondelpark', no GEO.",
             where(path),
-            "    hint: add the zone id or name to LOCATION (several separated by ';'), or "
-            "widen radius_m",
+            "    hint: add the place to the zone's aliases in the site profile, or the zone id "
+            "or name to LOCATION (several separated by ';'), or widen radius_m",
         ]
     )
 
@@ -346,16 +348,17 @@ def test_a_location_naming_a_zone_and_an_unknown_place_is_an_error_despite_geo(
 ) -> None:
     path = calendar(tmp_path, picnic(r"LOCATION:Dam Square\; Vondelpark", "GEO:52.3731;4.8932"))
     with pytest.raises(DataValidationError) as exc:
-        read_ical(path, zones=ZONES)
+        read_ical(path, zones=ZONES, on_unmatched="error")
     assert str(exc.value) == "\n".join(
         [
             "Invalid events file: 1 problem.",
-            "- the zone of event 'picnic-1' (Picnic) must be named in LOCATION (zone ids or "
-            f"names: {ZONE_LIST}) or given by a GEO within 500 m of a zone. Got LOCATION "
+            "- the zone of event 'picnic-1' (Picnic) must be named in LOCATION (zone ids, "
+            f"names or aliases: {ZONE_LIST}) or given by a GEO within 500 m of a zone. Got "
+            "LOCATION "
             "'Dam Square; Vondelpark', GEO 52.3731;4.8932.",
             where(path),
-            "    hint: add the zone id or name to LOCATION (several separated by ';'), or "
-            "widen radius_m",
+            "    hint: add the place to the zone's aliases in the site profile, or the zone id "
+            "or name to LOCATION (several separated by ';'), or widen radius_m",
         ]
     )
 
@@ -367,7 +370,7 @@ def test_every_unmatched_event_is_listed_not_dropped(tmp_path: Path) -> None:
         "UID:b\nDTSTART:20240601T100000Z\nDTEND:20240601T120000Z\nLOCATION:Rembrandtplein",
     )
     with pytest.raises(DataValidationError) as exc:
-        read_ical(path, zones=ZONES)
+        read_ical(path, zones=ZONES, on_unmatched="error")
     assert len(exc.value.problems) == 2
 
 
@@ -560,7 +563,9 @@ def test_an_unknown_x_wr_timezone_is_a_parse_error(tmp_path: Path) -> None:
             {"timezone": "Europe/Amsterdm"},
             "Invalid argument: 1 problem.\n"
             "- `timezone` must be an IANA time zone name like 'Europe/Amsterdam'. "
-            "Got 'Europe/Amsterdm'.",
+            "Got 'Europe/Amsterdm'.\n"
+            "    hint: use a name of the IANA time zone database, e.g. 'Europe/Amsterdam' "
+            "(zoneinfo.available_timezones() lists them)",
         ),
         (
             {"window": ("2024-06-02", "2024-06-01")},
@@ -760,7 +765,9 @@ def test_write_ical_needs_a_timezone(tmp_path: Path) -> None:
         write_ical(read_city(), tmp_path / "x.ics", timezone=None)  # type: ignore[arg-type]
     assert str(exc.value) == (
         "Invalid argument: 1 problem.\n"
-        "- `timezone` must be an IANA time zone name like 'Europe/Amsterdam'. Got None."
+        "- `timezone` must be an IANA time zone name like 'Europe/Amsterdam'. Got None.\n"
+        "    hint: use a name of the IANA time zone database, e.g. 'Europe/Amsterdam' "
+        "(zoneinfo.available_timezones() lists them)"
     )
 
 

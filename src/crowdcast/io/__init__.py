@@ -6,8 +6,8 @@ function                  reads (or writes)                               module
 ``read_counts``           counts: CSV/Parquet, long or wide, line         ``_counts``
                           counters
 ``read_events_csv``       events kept as a table                          ``_events_csv``
-``read_ical``,            events: iCalendar (RFC 5545), recurrences       ``_ical``
-``write_ical``            expanded
+``read_ical``,            events: iCalendar (RFC 5545), recurrences       ``_ical``,
+``write_ical``            expanded                                        ``_ical_write``
 ``read_knmi``             KNMI hourly station files                       ``_knmi``
 ``read_open_meteo``       Open-Meteo hourly JSON                          ``_open_meteo``
 ``read_weather_csv``      weather kept as a table, in contract units      ``_weather_csv``
@@ -37,7 +37,8 @@ were moved, and the edges would then be half empty.
 from crowdcast._city import City
 from crowdcast.io._counts import read_counts
 from crowdcast.io._events_csv import read_events_csv
-from crowdcast.io._ical import read_ical, write_ical
+from crowdcast.io._ical import read_ical
+from crowdcast.io._ical_write import write_ical
 from crowdcast.io._knmi import read_knmi
 from crowdcast.io._open_meteo import read_open_meteo
 from crowdcast.io._site import load_city

@@ -21,6 +21,7 @@ from crowdcast.exceptions import (
 from crowdcast.io._count_blocks import CountRows, read_count_blocks
 from crowdcast.io._csv import CsvOptions
 from crowdcast.io._intervals import find_intervals, resample_counts
+from crowdcast.io._times import TIMEZONE_NAME_HINT
 from crowdcast.io._zones import map_zone_names, zone_lookup, zone_measures
 from crowdcast.privacy import guard_ingress
 from crowdcast.schemas import (
@@ -119,7 +120,7 @@ def read_counts(
     source = str(path)
     _check_arguments(layout, label)
     if timezone is not None:
-        check_timezone(timezone, source=source)
+        check_timezone(timezone, source=source, hint=TIMEZONE_NAME_HINT)
     options = CsvOptions(sep, decimal, thousands, encoding, date_format, dayfirst)
     lookup = zone_lookup(zones)
     rows = read_count_blocks(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,14 @@ from crowdcast.exceptions import ParseError, SchemaError
 from crowdcast.io._common import DEFAULT_CATEGORY, map_columns, read_table
 from crowdcast.io._csv import CsvOptions, NumberFormat, TimeFormat
 from crowdcast.io._numbers import parse_numbers
-from crowdcast.io._times import TIMEZONE_HINT, TimeParser, exists_once, to_utc
-from crowdcast.io._zones import ZoneMatcher, ZonesLike
+from crowdcast.io._times import (
+    TIMEZONE_HINT,
+    TIMEZONE_NAME_HINT,
+    TimeParser,
+    exists_once,
+    to_utc,
+)
+from crowdcast.io._zones import Unmatched, ZoneMatcher, ZonesLike
 from crowdcast.schemas import PathLike, validate_events
 
 __all__ = ["read_events_csv"]
@@ -33,6 +40,7 @@ def read_events_csv(
     zones: ZonesLike,
     columns: Mapping[str, str] | None = None,
     timezone: str | None = None,
+    on_unmatched: Literal["warn", "error"] = "warn",
     sep: str | None = None,
     decimal: str | None = None,
     thousands: str | None = None,
@@ -48,9 +56,9 @@ def read_events_csv(
         CSV file with a header line (a ``.parquet`` file works too).
     zones
         The site's zones (objects with ``id`` and ``name``) or a site profile
-        with a ``zones`` attribute. A ``zone`` cell holds zone ids or names
-        (case-insensitive), several separated by ``;``: the event gets one row
-        per zone.
+        with a ``zones`` attribute. A ``zone`` cell holds zone ids, names or
+        aliases (case-insensitive), several separated by ``;``: the event gets
+        one row per zone. See :mod:`crowdcast.io._zones`.
     columns
         Maps the file's column names to the contract's: ``event_id``, ``name``,
         ``zone``, ``start``, ``end`` (required), ``expected_attendance``,
@@ -60,6 +68,13 @@ def read_events_csv(
         as ``2024-06-01 20:00``). Without it such cells are an error; so is a
         local time that a DST change skips or repeats: write those with their
         offset. Cells with an offset may be mixed with cells without.
+        Defaults to the site profile's time zone when ``zones`` is a profile.
+    on_unmatched
+        A ``zone`` cell naming no zone of the site: ``"warn"`` (the default)
+        keeps the other rows (and the zones of the cell that were found) and
+        lists what was skipped in one
+        :class:`~crowdcast.exceptions.DataQualityWarning`; ``"error"`` refuses
+        the file.
     sep, decimal, thousands, encoding, date_format, dayfirst
         How the CSV file is written; sniffed when omitted (see
         :mod:`crowdcast.io._csv`). ``expected_attendance`` is a number of
@@ -96,7 +111,9 @@ def read_events_csv(
     """
     source = str(path)
     site = ZoneMatcher.of(zones)
-    tz = None if timezone is None else check_timezone(timezone)
+    mode = Unmatched.check(on_unmatched)
+    zone_tz = timezone if timezone is not None else site.timezone
+    tz = None if zone_tz is None else check_timezone(zone_tz, hint=TIMEZONE_NAME_HINT)
     required = ["event_id", "name", "zone", "start", "end"]
     options = CsvOptions(sep, decimal, thousands, encoding, date_format, dayfirst)
     df, layout = read_table(Path(path), what="events", options=options)
@@ -105,7 +122,8 @@ def read_events_csv(
     problems = Problems(source=source, title="Invalid events file")
     start, end = (_csv_times(df[col], tz, col, problems, options.times) for col in ("start", "end"))
     attendance = _attendance(df, numbers, problems, source)
-    zone_ids = site.match_cells(df["zone"], problems)
+    unmatched = Unmatched(mode, problems)
+    zone_ids = site.match_cells(df["zone"], unmatched)
     problems.raise_if_any()
     out = df[["event_id", "name"]].assign(
         zone=zone_ids,
@@ -115,7 +133,10 @@ def read_events_csv(
         category=_csv_text(df, "category", DEFAULT_CATEGORY),
         status=_csv_text(df, "status", "confirmed").replace("canceled", "cancelled"),
     )
-    return validate_events(out.explode("zone"), source=source, zones=site.ids)
+    rows = out.explode("zone")
+    valid = validate_events(rows[rows["zone"].notna()], source=source, zones=site.ids)
+    unmatched.warn(source)
+    return valid
 
 
 def _attendance(

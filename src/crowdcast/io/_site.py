@@ -44,6 +44,12 @@ def _opts(src: DataSource) -> dict[str, Any]:
     return dict(src.options)
 
 
+def _latitude(site: SiteProfile) -> float | None:
+    """The mean latitude of the site's zones (for the weather plausibility check), if known."""
+    lats = [z.lat for z in site.zones if z.lat is not None]
+    return sum(lats) / len(lats) if lats else None
+
+
 _READERS: Mapping[tuple[str, str], Reader] = {
     ("counts", "csv"): lambda s, site: read_counts(s.path, zones=site, **_opts(s)),
     ("counts", "parquet"): lambda s, site: read_counts(s.path, zones=site, **_opts(s)),
@@ -55,7 +61,9 @@ _READERS: Mapping[tuple[str, str], Reader] = {
     ),
     ("weather", "knmi"): lambda s, site: read_knmi(s.path, **_opts(s)),
     ("weather", "open_meteo"): lambda s, site: read_open_meteo(s.path, **_opts(s)),
-    ("weather", "csv"): lambda s, site: read_weather_csv(s.path, **_opts(s)),
+    ("weather", "csv"): lambda s, site: read_weather_csv(
+        s.path, **{"latitude": _latitude(site), **_opts(s)}
+    ),
     ("signals", "csv"): lambda s, site: read_signals(s.path, locations=site, **_opts(s)),
     ("signals", "parquet"): lambda s, site: read_signals(s.path, locations=site, **_opts(s)),
     ("incidents", "csv"): lambda s, site: read_incidents(s.path, zones=site, **_opts(s)),

@@ -32,6 +32,7 @@ from crowdcast.io._csv import TimeFormat
 
 __all__ = [
     "TIMEZONE_HINT",
+    "TIMEZONE_NAME_HINT",
     "TimeParser",
     "arrow_series",
     "exists_once",
@@ -41,6 +42,11 @@ __all__ = [
     "to_utc",
 ]
 
+#: The hint for a time zone name that is not one.
+TIMEZONE_NAME_HINT = (
+    "use a name of the IANA time zone database, e.g. 'Europe/Amsterdam' "
+    "(zoneinfo.available_timezones() lists them)"
+)
 #: The hint for local times read without a time zone.
 TIMEZONE_HINT = "pass timezone= with the site's time zone, e.g. timezone='Europe/Amsterdam'"
 _NAIVE_HINT = (
@@ -324,7 +330,7 @@ def parse_timestamps(
     does not exist (the skipped hour when DST starts) is an error.
     """
     if timezone is not None:
-        check_timezone(timezone, source=source)
+        check_timezone(timezone, source=source, hint=TIMEZONE_NAME_HINT)
     if values.empty:
         return pd.Series(dtype="datetime64[ns, UTC]", index=values.index)
     parsed = TimeParser(times, column=column, source=source).parse(values)

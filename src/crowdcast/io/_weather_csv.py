@@ -15,7 +15,7 @@ from crowdcast.exceptions import ParameterError, ParseError, Problem, SchemaErro
 from crowdcast.io._common import map_columns, parse_issued_at, read_table, utc_column
 from crowdcast.io._csv import CsvOptions, NumberFormat, TimeFormat
 from crowdcast.io._numbers import parse_numbers
-from crowdcast.io._times import parse_timestamps
+from crowdcast.io._times import TIMEZONE_NAME_HINT, parse_timestamps
 from crowdcast.io._units import check_units, convert, warn_implausible
 from crowdcast.schemas import HOUR, WEATHER, PathLike, TimestampLike, validate_weather
 
@@ -217,7 +217,7 @@ def _check_csv_arguments(
             hint="map file column -> contract column, e.g. columns={'temp': 'temperature_c'}",
         )
     if timezone is not None:
-        problem = timezone_problem(timezone, source=source)
+        problem = timezone_problem(timezone, source=source, hint=TIMEZONE_NAME_HINT)
         problems.extend([problem] if problem is not None else [])
     problems.raise_if_any()
 

@@ -79,7 +79,10 @@ class Zone:
 
     ``measure`` says what its counts are: ``occupancy`` (people present, with
     ``area_m2`` → density in persons/m²) or ``passages`` (people passing per
-    interval, with ``width_m`` → flow in persons/m/min).
+    interval, with ``width_m`` → flow in persons/m/min). ``aliases`` are the
+    other names files use for the zone (``"Korenmarkt"``, a venue on it):
+    readers match them like the name, case-insensitively, also inside a
+    free-text iCalendar LOCATION.
     """
 
     id: str
@@ -92,6 +95,7 @@ class Zone:
     lat: float | None = None
     lon: float | None = None
     neighbours: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from crowdcast._validation import Problems
 from crowdcast.exceptions import DataValidationError, Problem, SchemaError
 from crowdcast.schemas._contracts import Column, Contract
 
-__all__ = ["TableChecker", "first_rows", "require_columns"]
+__all__ = ["TableChecker", "first_rows", "known_ids", "require_columns"]
 
 _DEFAULT_SOURCE = "<DataFrame>"
 
@@ -58,6 +58,17 @@ def require_columns(
             title=f"Invalid {what}",
         )
     return table
+
+
+def known_ids(known: object) -> set[str]:
+    """The ids a ``zones=`` argument names: a site profile's zones, zone objects or ids.
+
+    >>> from types import SimpleNamespace as NS
+    >>> sorted(known_ids(NS(zones=[NS(id="dam"), NS(id="park")])))
+    ['dam', 'park']
+    """
+    items = getattr(known, "zones", known)
+    return {str(getattr(item, "id", item)) for item in items}  # type: ignore[attr-defined]
 
 
 class TableChecker:
@@ -274,12 +285,12 @@ class TableChecker:
                 hint=hint,
             )
 
-    def check_known(
-        self, name: str, known: Collection[str] | None, ok: set[str], what: str
-    ) -> None:
+    def check_known(self, name: str, known: object, ok: set[str], what: str) -> None:
+        """Values of ``name`` among ``known``: ids, objects with an ``id`` (zones, venues), or
+        a site profile (its zones)."""
         if known is None or name not in ok:
             return
-        known_set = set(known)
+        known_set = known_ids(known)
         s = self.df[name]
         bad = (~s.isin(known_set) & s.notna()).to_numpy()
         if bad.any():
