@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -263,3 +264,35 @@ def test_a_condition_column_is_kept_as_lower_case_text(tmp_path):
         "2024-06-01T14:00Z,2,  Wet Road \n2024-06-01T15:00Z,1,SNOW\n2024-06-01T16:00Z,1,\n",
     )
     assert read_weather_csv(path)["condition"].tolist() == ["wet road", "snow", None]
+
+
+# ----------------------------------------------------------------------------- perfect forecasts
+
+
+def test_observed_weather_becomes_forecasts_issued_at_each_origin():
+    from crowdcast.features import WeatherFeatures
+    from crowdcast.io import observed_as_forecasts
+
+    t = pd.date_range("2024-06-01", periods=6, freq="h", tz="UTC")
+    obs = pd.DataFrame(
+        {
+            "timestamp": t,
+            "temperature_c": [10.0, 11.0, 12.0, 13.0, 14.0, 15.0],
+            "precipitation_mm": 0.0,
+            "wind_speed_ms": 3.0,
+            "issued_at": pd.Series(pd.NaT, index=range(6), dtype="datetime64[ns, UTC]"),
+        }
+    )
+    out = observed_as_forecasts(obs, horizon="3h")
+    forecasts = out[out["issued_at"].notna()]
+    assert len(out[out["issued_at"].isna()]) == 6  # the observations are kept
+    at_two = forecasts[forecasts["issued_at"] == t[2]]
+    assert at_two["temperature_c"].tolist() == [12.0, 13.0, 14.0]
+    assert forecasts["timestamp"].max() == t[-1]  # never beyond the data
+    daily = observed_as_forecasts(obs, origins=pd.DatetimeIndex([t[1]]), horizon="2h")
+    assert daily["issued_at"].dropna().unique().tolist() == [t[1]]
+    # a forecaster sees the observed value of the target hour, not persistence
+    rows = pd.DataFrame({"zone": "a", "origin": t[1], "timestamp": [t[3]], "horizon": [2]})
+    city = SimpleNamespace(weather=out)
+    feats = WeatherFeatures(variables=("temperature_c",))._transform(rows, city)  # type: ignore[arg-type]
+    assert feats["weather_temperature_c"].tolist() == [13.0]
