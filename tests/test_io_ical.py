@@ -51,6 +51,9 @@ def picnic(*extra: str, times: str = "DTSTART:20240601T100000Z\nDTEND:20240601T1
     return "\n".join(["UID:picnic-1", "SUMMARY:Picnic", times, *extra])
 
 
+FIX_HINT = "    hint: fix the property in the calendar app, or export the calendar again"
+
+
 def where(path: Path) -> str:
     return f"    where: {path}"
 
@@ -422,6 +425,8 @@ def test_an_unknown_tzid_is_a_parse_error_not_a_floating_time(tmp_path: Path) ->
             "- the TZID of event 'picnic-1' (Picnic) must be an IANA time zone name or defined "
             "by a VTIMEZONE in the file. Got 'Mars/Olympus'.",
             where(path),
+            "    hint: export the calendar with its VTIMEZONE definitions (Outlook: 'Save as "
+            "iCalendar'), or pass timezone= after removing the TZID",
         ]
     )
 
@@ -479,12 +484,15 @@ def test_malformed_time_and_geo_properties_are_parse_errors_listed_together(
             "- DTSTART of event 'x' must be a valid iCalendar value. Got Expected datetime, date, "
             "or time. Got: '2024-06-01'.",
             where(path),
+            FIX_HINT,
             "- GEO of event 'x' must be a valid iCalendar value. Got Expected 'float;float' , "
             "got: north.",
             where(path),
+            FIX_HINT,
             "- RRULE of event 'x' must be a valid iCalendar value. Got Expected frequency, got: "
             "SOMETIMES.",
             where(path),
+            FIX_HINT,
         ]
     )
 
@@ -498,8 +506,12 @@ def test_events_without_uid_or_dtstart_are_errors(tmp_path: Path) -> None:
             "Invalid events file: 2 problems.",
             "- UID of event (Picnic) must be present in every VEVENT.",
             where(path),
+            "    hint: export the calendar again from the calendar app; RFC 5545 requires UID "
+            "in every event",
             "- DTSTART of event (Picnic) must be present in every VEVENT.",
             where(path),
+            "    hint: export the calendar again from the calendar app; RFC 5545 requires "
+            "DTSTART in every event",
         ]
     )
 
@@ -525,7 +537,10 @@ def test_a_file_that_is_not_one_vcalendar_is_a_parse_error_naming_the_file(
         "Cannot read events file: 1 problem.\n- the events file must be an iCalendar "
         f"(RFC 5545) file with one VCALENDAR. Got {got}"
     )
-    assert message.endswith(where(path))
+    assert message.endswith(
+        where(path) + "\n    hint: export the calendar again as an .ics file (File > Export in "
+        "most calendar apps)"
+    )
 
 
 def test_a_missing_file_is_a_parse_error_naming_the_file(tmp_path: Path) -> None:
@@ -552,6 +567,7 @@ def test_an_unknown_x_wr_timezone_is_a_parse_error(tmp_path: Path) -> None:
             "- the events file must be a calendar with a known X-WR-TIMEZONE. Got unknown "
             "X-WR-TIMEZONE 'Mars/Olympus'.",
             where(path),
+            "    hint: set the calendar's time zone in the calendar app and export it again",
         ]
     )
 
@@ -593,6 +609,8 @@ def test_bad_arguments_are_value_errors_in_the_message_template(
 ) -> None:
     with pytest.raises(ValueError) as exc:
         read_ical(GOOGLE, zones=ZONES, **kwargs)  # type: ignore[arg-type]
+    if "window" in kwargs:
+        message += "\n  hint: e.g. window=('2024-01-01', '2024-12-31')"
     assert str(exc.value) == message
 
 

@@ -63,7 +63,15 @@ def read_table(
         return read_csv_frame(layout, what=what), layout
     if not p.is_file():
         raise ParseError(
-            [Problem(f"the {what} file", "an existing file", str(p), hint="check the path")]
+            [
+                Problem(
+                    f"the {what} file",
+                    "an existing file",
+                    str(p),
+                    source=str(p),
+                    hint="check the path",
+                )
+            ]
         )
     try:
         df = pd.read_parquet(p)
@@ -96,7 +104,15 @@ def read_text(src: PathOrFile, title: str) -> tuple[str, str]:
     source = _source_name(src)
     if not hasattr(src, "read") and not Path(source).is_file():
         raise ParseError(
-            [Problem("the file", "an existing file", repr(source), hint="check the path")],
+            [
+                Problem(
+                    "the file",
+                    "an existing file",
+                    repr(source),
+                    source=source,
+                    hint="check the path",
+                )
+            ],
             title=title,
         )
     content = src.read() if hasattr(src, "read") else Path(source).read_bytes()
@@ -135,6 +151,8 @@ def map_columns(
                         "columns of the file",
                         f"{', '.join(repr(u) for u in unknown)}; the file has {list(df.columns)}",
                         source=source,
+                        hint="the keys of columns= are the file's column names, the values "
+                        "crowdcast's, e.g. columns={'Tijd': 'timestamp'}",
                     )
                 ]
             )

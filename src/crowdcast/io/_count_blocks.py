@@ -84,7 +84,15 @@ def _open(path: str | Path, options: CsvOptions, source: str) -> _Blocks:
     options.check(source)
     if not Path(path).is_file():
         raise ParseError(
-            [Problem("the counts file", "an existing file", source, hint="check the path")]
+            [
+                Problem(
+                    "the counts file",
+                    "an existing file",
+                    source,
+                    source=source,
+                    hint="check the path",
+                )
+            ]
         )
     try:
         parquet = pq.ParquetFile(path)

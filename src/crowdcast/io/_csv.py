@@ -198,7 +198,15 @@ def sniff_csv(path: str | Path, options: CsvOptions, *, what: str) -> CsvLayout:
     options.check(source)
     if not p.is_file():
         raise ParseError(
-            [Problem(f"the {what} file", "an existing file", source, hint="check the path")]
+            [
+                Problem(
+                    f"the {what} file",
+                    "an existing file",
+                    source,
+                    source=source,
+                    hint="check the path",
+                )
+            ]
         )
     try:
         with _open(p) as stream:
@@ -344,22 +352,28 @@ def csv_batches(
             yield line, batch.rename_columns(list(layout.names))
             line += batch.num_rows
     except pa.ArrowInvalid as exc:
-        raise _unreadable(what, layout.source, *_bad_width(layout, str(exc))) from None
+        if "utf8" not in str(exc).lower():
+            raise _unreadable(what, layout.source, *_bad_width(layout, str(exc))) from None
+        raise _encoding_problem(what, layout, "bytes that are not UTF-8") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ParseError(
-            [
-                Problem(
-                    f"the {what} file",
-                    f"text in the {layout.encoding} encoding",
-                    str(exc).splitlines()[0],
-                    source=layout.source,
-                    hint="pass encoding= with the file's encoding, e.g. encoding='cp1252'",
-                )
-            ],
-            title=f"Cannot read {what} file",
-        ) from None
+        raise _encoding_problem(what, layout, str(exc).splitlines()[0]) from None
     finally:
         stream.close()
+
+
+def _encoding_problem(what: str, layout: CsvLayout, got: str) -> ParseError:
+    return ParseError(
+        [
+            Problem(
+                f"the {what} file",
+                f"text in the {layout.encoding} encoding",
+                got,
+                source=layout.source,
+                hint="pass encoding= with the file's encoding, e.g. encoding='cp1252'",
+            )
+        ],
+        title=f"Cannot read {what} file",
+    )
 
 
 def _bad_width(layout: CsvLayout, error: str) -> tuple[str, tuple[int, ...]]:

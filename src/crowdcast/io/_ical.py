@@ -50,6 +50,8 @@ ATTENDANCE_PROPERTY = "X-CROWDCAST-ATTENDANCE"
 
 _WINDOW_MARGIN = timedelta(days=2)  # more than any UTC offset or DST shift
 _SOURCE_MARK = "X-CROWDCAST-SOURCE"  # put on each VEVENT to find it from its occurrences
+_EXPORT_HINT = "export the calendar again as an .ics file (File > Export in most calendar apps)"
+_WINDOW_HINT = "e.g. window=('2024-01-01', '2024-12-31')"
 _TIME_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
 
 TimeLike: TypeAlias = str | date | datetime | pd.Timestamp
@@ -289,9 +291,13 @@ def _window(
     try:
         start, end = (to_utc(pd.Timestamp(bound).to_pydatetime(), tz or UTC) for bound in window)
     except (TypeError, ValueError, AttributeError):  # NaT has no usable to_pydatetime
-        raise ParameterError(format_message("`window`", expectation, repr(window))) from None
+        raise ParameterError(
+            format_message("`window`", expectation, repr(window), hint=_WINDOW_HINT)
+        ) from None
     if not start < end:
-        raise ParameterError(format_message("`window`", expectation, repr(window)))
+        raise ParameterError(
+            format_message("`window`", expectation, repr(window), hint=_WINDOW_HINT)
+        )
     return start, end
 
 
@@ -307,14 +313,19 @@ def _read_calendar(path: PathLike, source: str) -> icalendar.Calendar:
     try:
         calendar = icalendar.Calendar.from_ical(Path(path).read_bytes())
     except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
-        raise _unreadable(source, str(exc).splitlines()[0], one_calendar) from exc
+        raise _unreadable(source, str(exc).splitlines()[0], one_calendar, _EXPORT_HINT) from exc
     if not isinstance(calendar, icalendar.Calendar):
-        raise _unreadable(source, f"a lone {calendar.name}", one_calendar)
+        raise _unreadable(source, f"a lone {calendar.name}", one_calendar, _EXPORT_HINT)
     try:  # Google: floating times are in the calendar's X-WR-TIMEZONE
         return x_wr_timezone.to_standard(calendar)
     except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
         got = f"unknown X-WR-TIMEZONE {str(calendar.get('X-WR-TIMEZONE'))!r}"
-        raise _unreadable(source, got, "a calendar with a known X-WR-TIMEZONE") from exc
+        raise _unreadable(
+            source,
+            got,
+            "a calendar with a known X-WR-TIMEZONE",
+            "set the calendar's time zone in the calendar app and export it again",
+        ) from exc
 
 
 def _label(ev: icalendar.Event) -> str:
@@ -339,10 +350,21 @@ def _timing(
     label = _label(ev)
     broken = [(name, why) for name, why in ev.errors if name in (*_TIME_PROPERTIES, "GEO")]
     for name, why in broken:
-        problems.add(f"{name} of {label}", "a valid iCalendar value", why, error=ParseError)
+        problems.add(
+            f"{name} of {label}",
+            "a valid iCalendar value",
+            why,
+            error=ParseError,
+            hint="fix the property in the calendar app, or export the calendar again",
+        )
     for name in ("UID", "DTSTART"):
         if not ev.get(name):
-            problems.add(f"{name} of {label}", "present in every VEVENT")
+            problems.add(
+                f"{name} of {label}",
+                "present in every VEVENT",
+                hint="export the calendar again from the calendar app; RFC 5545 requires "
+                f"{name} in every event",
+            )
     if "DTEND" in ev and "DURATION" in ev:
         problems.add(
             f"{label}",
@@ -365,6 +387,8 @@ def _timing(
             "an IANA time zone name or defined by a VTIMEZONE in the file",
             ", ".join(repr(t) for t in sorted(tzids - {""})),
             error=ParseError,
+            hint="export the calendar with its VTIMEZONE definitions (Outlook: 'Save as "
+            "iCalendar'), or pass timezone= after removing the TZID",
         )
         return None
     if tz is None and any(_is_local(v) for v in (start, end) if v is not None):
@@ -426,7 +450,12 @@ def _expand(
         return list(query.between(start - _WINDOW_MARGIN, end + _WINDOW_MARGIN))
     except ValueError as exc:  # recurring_ical_events.InvalidCalendar and bad rules
         got = str(exc).splitlines()[0]
-        raise _unreadable(source, got, "a calendar whose recurrences can be expanded") from exc
+        raise _unreadable(
+            source,
+            got,
+            "a calendar whose recurrences can be expanded",
+            "check the RRULE, RDATE and EXDATE of the recurring events; export them again",
+        ) from exc
 
 
 def _stamp(value: date | datetime, tz: tzinfo | None) -> str:

@@ -166,9 +166,19 @@ def _open_meteo_frame(resp: object, source: str, issued: object) -> pd.DataFrame
         )
 
     if not isinstance(resp, Mapping):
-        fail("the Open-Meteo response", "a JSON object", type(resp).__name__, hint=None)
+        fail(
+            "the Open-Meteo response",
+            "a JSON object",
+            type(resp).__name__,
+            hint="save the API response unchanged, e.g. curl -o weather.json '<url>'",
+        )
     if resp.get("error"):
-        fail("the Open-Meteo response", "data, not an error", repr(resp.get("reason")), hint=None)
+        fail(
+            "the Open-Meteo response",
+            "data, not an error",
+            repr(resp.get("reason")),
+            hint="fix the request the reason names and download the response again",
+        )
     hourly = resp.get("hourly")
     if not isinstance(hourly, Mapping):
         fail("the Open-Meteo response", "an 'hourly' block", f"keys {sorted(resp)}")
@@ -239,6 +249,7 @@ def _open_meteo_times(
             f"{int(bad.sum())} other value(s), e.g. {raw[bad].iloc[0]!r}",
             column="time",
             rows=tuple(raw.index[bad]),
+            hint="save the API response unchanged; request timeformat=iso8601 or unixtime",
         )
     offset = resp.get("utc_offset_seconds")
     if offset is None:

@@ -152,7 +152,11 @@ def _read_sources(site: SiteProfile, declared: list[DataSource]) -> dict[str, li
             raise ConfigError(
                 [
                     Problem(
-                        f"source {src.id!r}", "a known kind and format", f"{src.kind}/{src.format}"
+                        f"source {src.id!r}",
+                        "a known kind and format",
+                        f"{src.kind}/{src.format}",
+                        source=str(site.path),
+                        hint="see docs/site-toml.md for the formats of each kind",
                     )
                 ]
             )
@@ -166,6 +170,7 @@ def _read_sources(site: SiteProfile, declared: list[DataSource]) -> dict[str, li
                         f"options of the {src.kind}/{src.format} reader",
                         str(exc),
                         source=str(site.path),
+                        hint="see docs/site-toml.md for the options of each reader",
                     )
                 ]
             ) from None

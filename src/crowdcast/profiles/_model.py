@@ -228,6 +228,7 @@ class RiskSettings:
                         f"`{name}`",
                         f"one of the settings of RiskSettings ({', '.join(names)})",
                         "an unknown setting",
+                        hint="check the spelling; the settings are the keys of [risk]",
                     )
                     for name in unknown
                 ],
@@ -317,6 +318,8 @@ class SiteProfile:
                     "`zone_id`",
                     f"a zone of site {self.id!r} ({', '.join(self.zone_ids)})",
                     repr(zone_id),
+                    source=str(self.path) if self.path else None,
+                    hint="use a zone id of the site profile's [[zones]] (not its name)",
                 )
             ]
         )
@@ -332,6 +335,8 @@ class SiteProfile:
                     "`source_id`",
                     f"a source of site {self.id!r} ({', '.join(s.id for s in self.sources)})",
                     repr(source_id),
+                    source=str(self.path) if self.path else None,
+                    hint="use a source id of the site profile's [[sources]]",
                 )
             ]
         )

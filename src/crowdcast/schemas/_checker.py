@@ -90,6 +90,8 @@ class TableChecker:
                         "a pandas DataFrame",
                         type(df).__name__,
                         source=self.source,
+                        hint="read the file with a crowdcast reader, or build a DataFrame "
+                        "with the contract's columns",
                     )
                 ],
                 title=f"Invalid {contract.name} table",
@@ -133,6 +135,7 @@ class TableChecker:
                 what=f"{self.contract.name} column names",
                 expectation="unique",
                 got=f"duplicated {dupes}",
+                hint="rename or drop the repeated columns (or map only one of them)",
             )
 
     def present(self, name: str) -> bool:
@@ -159,6 +162,7 @@ class TableChecker:
                 got=f"{int(missing.sum())} missing",
                 column=col.name,
                 rows=first_rows(self.df, missing),
+                hint=f"fill in `{col.name}` in these rows, or drop them",
             )
 
     def _datetime(self, col: Column, s: pd.Series) -> bool:
@@ -208,6 +212,8 @@ class TableChecker:
                 got=f"{int(inf.sum())} infinite value(s)",
                 column=col.name,
                 rows=first_rows(self.df, inf),
+                hint="an infinite value is an export error: leave the cell empty for a missing "
+                "value",
             )
         if col.kind == "int":
             frac = ~nan & ~inf & (values != np.round(values))
@@ -218,6 +224,8 @@ class TableChecker:
                     got=f"{float(values[frac][0])!r}",
                     column=col.name,
                     rows=first_rows(self.df, frac),
+                    hint=f"`{col.name}` counts whole things; check the decimal and thousands "
+                    "separators",
                 )
         return True
 
@@ -239,7 +247,13 @@ class TableChecker:
 
     # ------------------------------------------------------------------ values
 
-    def check_min(self, name: str, minimum: float, ok: set[str], hint: str | None = None) -> None:
+    def check_min(
+        self,
+        name: str,
+        minimum: float,
+        ok: set[str],
+        hint: str = "check the sign and the unit of the source",
+    ) -> None:
         if name not in ok:
             return
         v = self.df[name].to_numpy(dtype="float64", na_value=np.nan)

@@ -146,6 +146,7 @@ def validate_events(
                 got=repr(chk.df["status"][bad].iloc[0]),
                 column="status",
                 rows=first_rows(chk.df, bad),
+                hint="readers map CANCELED/canceled to cancelled; write one of these words",
             )
     chk.check_unique(
         EVENTS.key, ok, hint="give each event a unique event_id (one row per event and zone)"

@@ -138,7 +138,12 @@ def as_timedelta(freq: str | pd.Timedelta) -> pd.Timedelta:
         valid = False
     if not valid:
         raise ParameterError(
-            format_message("`freq`", "a positive interval like '15min' or '1h'", repr(freq))
+            format_message(
+                "`freq`",
+                "a positive interval like '15min' or '1h'",
+                repr(freq),
+                hint="pandas offset aliases: 'min', 'h', 'D' with a number, e.g. '15min'",
+            )
         )
     return step
 
