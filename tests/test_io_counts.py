@@ -319,3 +319,36 @@ def test_record_level_rows_are_found_on_the_parsed_rows_of_a_large_file(tmp_path
     with pytest.raises(PrivacyError, match="Got 2 rows that share a zone and timestamp") as info:
         read_counts(path)
     assert "rows 2502, 2503" in str(info.value)
+
+
+def test_identifiers_after_the_first_block_are_refused(tmp_path: Path) -> None:
+    from crowdcast.exceptions import PrivacyError
+    from crowdcast.io import _csv
+
+    times = pd.date_range("2024-01-01", periods=40, freq="h", tz="UTC")
+    rows = [
+        f"a,{t:%Y-%m-%dT%H:%MZ},{10 + i}," + (f"a4:5e:60:c1:22:{i:02x}" if i > 20 else "")
+        for i, t in enumerate(times)
+    ]
+    path = tmp_path / "c.csv"
+    path.write_text("zone,timestamp,count,note\n" + "\n".join(rows) + "\n")
+    small = _csv._BLOCK_BYTES
+    try:
+        _csv._BLOCK_BYTES = 256  # the MAC addresses are not in the first block
+        with pytest.raises(PrivacyError, match="column 'note' must be absent"):
+            read_counts(path)
+    finally:
+        _csv._BLOCK_BYTES = small
+
+
+def test_a_whole_grid_is_returned_as_the_general_path_builds_it() -> None:
+    from crowdcast.schemas import complete_grid
+
+    t = pd.date_range("2024-01-01", periods=6, freq="h", tz="UTC")
+    whole = pd.DataFrame(
+        {"zone": ["a"] * 3 + ["b"] * 3, "timestamp": list(t[:3]) + list(t[2:5]), "count": 1.0}
+    )
+    shuffled = whole.iloc[[3, 0, 5, 1, 4, 2]]  # not sorted: the general path
+    pd.testing.assert_frame_equal(complete_grid(whole, "h"), complete_grid(shuffled, "h"))
+    assert complete_grid(whole, "h", copy=False) is whole
+    assert complete_grid(whole, "h") is not whole

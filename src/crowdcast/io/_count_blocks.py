@@ -53,17 +53,38 @@ _SAMPLE_ROWS = 1_000
 
 @dataclass
 class CountRows:
-    """Every row of a counts file: zone code, start (UTC ns), count and file line."""
+    """Every row of a counts file: zone code, start (UTC ns) and count, in file order.
+
+    Row ``i`` is on file line ``first_line + i`` (the header is line 1; the
+    wide layout repeats the file's rows once per zone, ``period`` rows each).
+    """
 
     zones: list[str]  # the zone of each code, as the file names it
     codes: np.ndarray
     ns: np.ndarray
     count: np.ndarray
-    lines: np.ndarray
+    first_line: int
+    period: int | None = None
     line_counter: bool = False
 
     def __len__(self) -> int:
         return len(self.codes)
+
+    def lines(self, positions: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The file lines of rows at ``positions`` (written into ``out`` when given)."""
+        lines = np.empty(len(positions), dtype=np.int64) if out is None else out
+        if self.period:
+            np.remainder(positions, self.period, out=lines)
+        elif lines is not positions:
+            lines[:] = positions
+        lines += self.first_line
+        return lines
+
+    def index(self) -> pd.Index:
+        """The file line of every row, as a table index."""
+        if self.period is None:
+            return pd.RangeIndex(self.first_line, self.first_line + len(self))
+        return pd.Index(self.lines(np.arange(len(self))))
 
 
 @dataclass
@@ -73,6 +94,7 @@ class _Blocks:
     names: tuple[str, ...]
     numbers: NumberFormat
     batches: Iterator[tuple[int, pa.RecordBatch]]
+    first_line: int  # of the first row: 2 in a CSV file (after the header), 0 in Parquet
 
 
 def _open(path: str | Path, options: CsvOptions, source: str) -> _Blocks:
@@ -80,7 +102,7 @@ def _open(path: str | Path, options: CsvOptions, source: str) -> _Blocks:
         layout = sniff_csv(path, options, what="counts")
         if layout.notes:
             logger.info("%s: read with %s (sniffed)", source, ", ".join(layout.notes))
-        return _Blocks(layout.names, layout.numbers, csv_batches(layout, what="counts"))
+        return _Blocks(layout.names, layout.numbers, csv_batches(layout, what="counts"), 2)
     options.check(source)
     if not Path(path).is_file():
         raise ParseError(
@@ -116,7 +138,7 @@ def _open(path: str | Path, options: CsvOptions, source: str) -> _Blocks:
             row += batch.num_rows
 
     names = tuple(str(n).strip() for n in parquet.schema_arrow.names)
-    return _Blocks(names, options.numbers, batches())
+    return _Blocks(names, options.numbers, batches(), 0)
 
 
 @dataclass
@@ -198,16 +220,17 @@ class _Reader:
         self.parser = parser
         self.samples: list[pd.DataFrame] = []
         self.zone_codes: dict[str, int] = {}
-        self.parts: dict[str, list[np.ndarray]] = {"codes": [], "ns": [], "count": [], "lines": []}
+        self.parts: dict[str, list[np.ndarray]] = {"codes": [], "ns": [], "count": []}
         self.wide_values: list[list[np.ndarray]] = []
 
     def read(self) -> _Spec:
         spec: _Spec | None = None
         for line, batch in self.blocks.batches:
             sample = _sample(batch, line)
-            self.samples.append(sample)
-            if spec is None:
+            if spec is None:  # the first block is guarded whole, here
                 spec = _settle(sample, self.blocks.names, self.columns, self.wide, self.source)
+            else:
+                self.samples.append(sample)
             for name in spec.unnamed:
                 spec.unnamed[name] &= batch.column(name).null_count == batch.num_rows
             try:
@@ -218,8 +241,7 @@ class _Reader:
         if spec is None:  # a header without rows
             empty = pd.DataFrame({n: pd.Series(dtype=object) for n in self.blocks.names})
             spec = _settle(empty, self.blocks.names, self.columns, self.wide, self.source)
-        if len(self.samples) > 1:
-            self.guard_samples()
+        self.guard_samples()
         holding = [name for name, empty in spec.unnamed.items() if not empty]
         if holding and self.wide:
             raise unnamed_values_problem(holding, source=self.source, what="counts")
@@ -227,7 +249,7 @@ class _Reader:
         return spec
 
     def guard_samples(self) -> None:
-        """Identifier values across every block read so far."""
+        """Identifier values across the blocks after the first (which :func:`_settle` guards)."""
         if not self.samples:
             return
         sample = pd.concat(self.samples)
@@ -248,7 +270,6 @@ class _Reader:
         numbers = self.blocks.numbers
         if self.wide:
             self.parts["ns"].append(ns)
-            self.parts["lines"].append(np.arange(line, line + n, dtype=np.int64))
             self.wide_values.append(
                 [
                     number_array(
@@ -278,7 +299,6 @@ class _Reader:
         ]
         self.parts["count"].append(values[0] if len(values) == 1 else values[0] + values[1])
         self.parts["ns"].append(ns)
-        self.parts["lines"].append(np.arange(line, line + n, dtype=np.int64))
 
     def _zone_codes(self, cells: pa.Array, index: pd.RangeIndex, column: str) -> np.ndarray:
         if not pa.types.is_string(cells.type):
@@ -326,35 +346,48 @@ def read_count_blocks(
     parser = TimeParser(options.times, column="timestamp", source=source)
     reader = _Reader(blocks, columns, wide, source, parser)
     spec = reader.read()
+    pa.default_memory_pool().release_unused()  # the text blocks are parsed and gone
     parts = reader.parts
-    ns = np.concatenate(parts["ns"]) if parts["ns"] else np.empty(0, np.int64)
-    lines = np.concatenate(parts["lines"]) if parts["lines"] else np.empty(0, np.int64)
+    first = blocks.first_line
+    ns = _concatenate(parts["ns"], np.int64)
     if wide:
         zones = [spec.renamed[c] for c in spec.zone_columns]
         codes_per_row = np.zeros(len(ns), dtype=np.int32)
     else:
         zones = list(reader.zone_codes)
-        codes_per_row = np.concatenate(parts["codes"]) if parts["codes"] else np.empty(0, np.int32)
+        codes_per_row = _concatenate(parts["codes"], np.int32)
     if len(ns) and parser.aware is False:
         if timezone is None:
             raise naive_problem("timestamp", source, pd.Timestamp(int(ns[0])))
+        lines = pd.RangeIndex(first, first + len(ns))
         ns = localize(
             ns, codes_per_row, lines, timezone=timezone, column="timestamp", source=source
         )
     if not wide:
-        count = np.concatenate(parts["count"]) if parts["count"] else np.empty(0)
-        return CountRows(zones, codes_per_row, ns, count, lines, line_counter="in" in spec.values)
+        count = _concatenate(parts["count"], np.float64)
+        return CountRows(zones, codes_per_row, ns, count, first, line_counter="in" in spec.values)
     n_rows, n_zones = len(ns), len(zones)
     count = np.empty(n_rows * n_zones)
     for z in range(n_zones):  # zone after zone, as the long layout would list them
-        count[z * n_rows : (z + 1) * n_rows] = np.concatenate(
-            [b[z] for b in reader.wide_values] or [np.empty(0)]
-        )
+        column = [block[z] for block in reader.wide_values]
+        count[z * n_rows : (z + 1) * n_rows] = np.concatenate(column) if column else []
     reader.wide_values.clear()
     return CountRows(
         zones,
         np.repeat(np.arange(n_zones, dtype=np.int32), n_rows),
         np.tile(ns, n_zones),
         count,
-        np.tile(lines, n_zones),
+        first,
+        period=n_rows,
     )
+
+
+def _concatenate(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    """The blocks' arrays as one, each block freed as soon as it is copied."""
+    out: np.ndarray = np.empty(sum(len(p) for p in parts), dtype=dtype)
+    at = 0
+    while parts:
+        part = parts.pop(0)
+        out[at : at + len(part)] = part
+        at += len(part)
+    return out

@@ -20,15 +20,15 @@ from crowdcast.exceptions import (
 )
 from crowdcast.io._count_blocks import CountRows, read_count_blocks
 from crowdcast.io._csv import CsvOptions
-from crowdcast.io._intervals import find_intervals, resample_counts
+from crowdcast.io._intervals import Intervals, find_intervals, resample_counts
 from crowdcast.io._times import TIMEZONE_NAME_HINT
 from crowdcast.io._zones import map_zone_names, zone_lookup, zone_measures
 from crowdcast.privacy import guard_ingress
 from crowdcast.schemas import (
-    COUNTS,
     as_timedelta,
     complete_grid,
     infer_freq,
+    sorted_by,
     utc,
     validate_counts,
 )
@@ -135,49 +135,85 @@ def read_counts(
         warnings.warn(
             f"{source} holds no counts: a header without rows", DataQualityWarning, stacklevel=2
         )
-        return validate_counts(_frame(rows, rows.zones), source=source)
+        return validate_counts(_frame(rows), source=source)
     ids = map_zone_names(pd.Series(rows.zones, dtype=object), lookup).tolist()
-    df = _frame(rows, ids)
-    codes, names = pd.factorize(pd.Series(ids, dtype=object))
-    codes = codes[rows.codes]
-    shared = _shared_keys(codes, rows.ns)
-    if shared.any():  # only rows sharing a zone and time can be record-level
-        guard_ingress(df[shared], source=source, contract="counts")
-    step = as_timedelta(freq) if freq is not None else None
-    found = find_intervals(
-        codes, rows.ns, rows.lines, list(names), label=label, freq=step, source=source
-    )
-    if label == "end":
-        df["timestamp"] = utc(rows.ns - found.lengths)
+    names = sorted(set(ids))  # zone ids in the order the table is sorted by
+    position = {name: i for i, name in enumerate(names)}
+    rows.codes = np.asarray([position[i] for i in ids], dtype=np.int32)[rows.codes]
+    rows.zones = names
+    df, found = _sorted_table(rows, label=label, freq=freq, source=source)
+    line_counter = rows.line_counter
+    del rows  # the table holds the rows now
     known = sorted(set(lookup.values())) if lookup is not None else None
     valid = validate_counts(df, source=source, zones=known, freq=freq)
     if resample is None or resample is False:
+        del df
         if found.problems:
             raise DataValidationError(found.problems, title="Invalid counts file")
-        return complete_grid(valid, found.step or _safe_freq(valid, source))
+        step = found.step or _safe_freq(valid, source)
+        del found
+        return complete_grid(valid, step, copy=False)
     target = _target(resample, found.coarsest or found.step)
-    rank = np.argsort(np.argsort(np.asarray(names, dtype=str)))  # zones as validation sorts them
-    lengths = found.lengths[np.lexsort((rows.ns - found.lengths * (label == "end"), rank[codes]))]
-    measures = zone_measures(zones, ids, passages=rows.line_counter)
+    measures = zone_measures(zones, names, passages=line_counter)
+    lengths = found.lengths  # in the table's order; end labels may have moved rows
+    if not sorted_by(df, ["zone", "timestamp"]):
+        lengths = lengths[
+            np.lexsort((pd.DatetimeIndex(df["timestamp"]).asi8, df["zone"].cat.codes))
+        ]
     return complete_grid(resample_counts(valid, lengths, target, measures, source=source), target)
 
 
-def _shared_keys(codes: np.ndarray, ns: np.ndarray) -> np.ndarray:
-    """Rows whose zone and time another row has too.
+def _sorted_table(
+    rows: CountRows, *, label: str, freq: object, source: str
+) -> tuple[pd.DataFrame, Intervals]:
+    """The rows sorted by zone and time, as a table indexed by file line, and their intervals.
 
-    The privacy guard's record-level check (rows sharing a zone and time with a
-    count of 1 each) is run on these parsed rows only: the others cannot be
+    Sorted once here, the table is validated without sorting again, and its
+    zone column is categorical (a code per row), which keeps a large file's
+    check small. Rows sharing a zone and time are given to the privacy guard's
+    record-level check (rows with a count of 1 each): the others cannot be
     record-level, and on every row the check would turn each time into a
-    Python object, which for a large file costs more time and memory than the
-    whole read.
+    Python object, costing more time and memory than the whole read.
     """
-    order = np.lexsort((ns, codes))
-    c, t = codes[order], ns[order]
+    order = np.lexsort((rows.ns, rows.codes))
+    c, t = rows.codes[order], rows.ns[order]
     same = (c[1:] == c[:-1]) & (t[1:] == t[:-1])
-    shared = np.zeros(len(ns), dtype=bool)
-    shared[order[1:][same]] = True
-    shared[order[:-1][same]] = True
-    return shared
+    if same.any():
+        shared = np.unique(np.concatenate([order[1:][same], order[:-1][same]]))
+        sample = pd.DataFrame(
+            {
+                "zone": np.asarray(rows.zones, dtype=object)[rows.codes[shared]],
+                "timestamp": utc(rows.ns[shared]),
+                "count": rows.count[shared],
+            },
+            index=pd.Index(rows.lines(shared)),
+        )
+        guard_ingress(sample, source=source, contract="counts")
+    del same
+    count = rows.count[order]
+    rows.codes = rows.ns = rows.count = np.empty(0)  # sorted copies from here on
+    found = find_intervals(
+        c,
+        t,
+        zones=rows.zones,
+        line_of=lambda positions: rows.lines(order[positions]),
+        backward=label == "end",
+        freq=as_timedelta(freq) if freq is not None else None,  # type: ignore[arg-type]
+        source=source,
+    )
+    if label == "end":
+        t -= found.lengths
+    lines = rows.lines(order, out=order)  # the sort order is not needed any more
+    table = pd.DataFrame(
+        {
+            "zone": pd.Categorical.from_codes(c, categories=pd.Index(rows.zones)),
+            "timestamp": utc(t),
+            "count": count,
+        },
+        index=pd.Index(lines),
+        copy=False,
+    )
+    return table, found
 
 
 def _target(resample: object, coarsest: pd.Timedelta | None) -> pd.Timedelta:
@@ -225,16 +261,18 @@ def _check_arguments(layout: str, label: str) -> None:
         )
 
 
-def _frame(rows: CountRows, ids: list[str]) -> pd.DataFrame:
-    """The rows as a counts table indexed by file line (zone ids by code)."""
+def _frame(rows: CountRows) -> pd.DataFrame:
+    """The rows as a counts table indexed by file line."""
+    zones = np.asarray(rows.zones, dtype=object)
     return pd.DataFrame(
         {
-            "zone": np.asarray(ids, dtype=object)[rows.codes] if ids else np.empty(0, object),
+            "zone": zones[rows.codes] if len(zones) else np.empty(0, object),
             "timestamp": utc(rows.ns),
             "count": rows.count,
         },
-        index=pd.Index(rows.lines),
-    )[list(COUNTS.names)]
+        index=rows.index(),
+        copy=False,
+    )
 
 
 def _safe_freq(counts: pd.DataFrame, source: str) -> pd.Timedelta:

@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 _HEAD_BYTES = 1 << 16
-_BLOCK_BYTES = 16 << 20
+_BLOCK_BYTES = 4 << 20
 _SNIFF_LINES = 20
 _SEPARATORS = (",", ";", "\t", "|")
 _BOM = b"\xef\xbb\xbf"
@@ -335,9 +335,10 @@ def csv_batches(
         reader = pacsv.open_csv(
             stream,
             read_options=pacsv.ReadOptions(
-                encoding=layout.encoding,
+                encoding="utf8" if layout.encoding == "utf-8" else layout.encoding,
                 column_names=internal,
                 skip_rows=1,
+                use_threads=False,
                 block_size=block_size or _BLOCK_BYTES,
             ),
             parse_options=pacsv.ParseOptions(delimiter=layout.sep),

@@ -29,7 +29,7 @@ target, or does not divide it, cannot be split and is an error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +47,7 @@ MIN_RUN = 3
 
 @dataclass(frozen=True)
 class Intervals:
-    """The interval of every row (ns, in the rows' order) and what the file holds."""
+    """The interval of every row (ns, in the sorted rows' order) and what the file holds."""
 
     lengths: np.ndarray
     step: pd.Timedelta | None  # the file's one interval; None when there is none or several
@@ -67,61 +67,105 @@ def _freq(ns: int) -> str:
     return f"{seconds // 60}min" if seconds % 60 == 0 else f"{seconds}s"
 
 
+@dataclass(frozen=True)
+class _Segments:
+    """Runs of equal steps between consecutive rows of one zone (a step per row pair)."""
+
+    start: np.ndarray  # the first step of each segment (step i: row i to row i + 1)
+    size: np.ndarray
+    step: np.ndarray  # the segment's step in ns; -1 across zones or for repeated times
+    zone: np.ndarray
+    member: np.ndarray  # a run: at least MIN_RUN equal positive steps
+
+
+def _segments(c: np.ndarray, t: np.ndarray, backward: bool) -> _Segments:
+    n = len(t)
+    if n < 2:
+        empty = np.empty(0, np.int64)
+        return _Segments(empty, empty, empty, empty, np.empty(0, bool))
+    if backward:  # a row's interval is the step from the row before: read the rows backwards
+        c, t = c[::-1], t[::-1]
+    step = np.diff(t)
+    if backward:
+        np.negative(step, out=step)
+    same = c[1:] == c[:-1]
+    step[~(same & (step > 0))] = -1
+    breaks = np.flatnonzero((step[1:] != step[:-1]) | ~same[:-1]) + 1
+    bounds = np.concatenate([[0], breaks, [n - 1]]).astype(np.int64)
+    start = bounds[:-1]
+    size = np.diff(bounds)
+    values = step[start]
+    return _Segments(start, size, values, c[start], (values > 0) & (size >= MIN_RUN))
+
+
 def find_intervals(
-    codes: np.ndarray,
-    ns: np.ndarray,
-    lines: np.ndarray,
-    zones: list[str],
+    c: np.ndarray,
+    t: np.ndarray,
     *,
-    label: str,
+    zones: list[str],
+    line_of: Callable[[np.ndarray], np.ndarray],
+    backward: bool,
     freq: pd.Timedelta | None,
     source: str,
 ) -> Intervals:
-    """The interval of each row, and a problem for each zone or pair of zones that disagree."""
-    n = len(ns)
-    order = np.lexsort((-ns if label == "end" else ns, codes))
-    c, t = codes[order], ns[order]
-    same = c[1:] == c[:-1]
-    step = np.abs(np.diff(t)) if n > 1 else np.empty(0, np.int64)
-    valid = same & (step > 0)
-    key = np.where(valid, step, -1)
-    starts = np.r_[True, key[1:] != key[:-1]] if len(key) else np.empty(0, bool)
-    run = np.cumsum(starts) - 1
-    member = valid & (np.bincount(run)[run] >= MIN_RUN) if len(key) else valid
-    own = np.full(n, np.nan)
-    own[:-1][member] = step[member]
-    by_zone = pd.Series(own).groupby(c)
-    filled = by_zone.ffill().fillna(by_zone.bfill())
-    run_steps = pd.DataFrame({"zone": c[:-1][member], "step": step[member]}).drop_duplicates()
+    """The interval of each row, and a problem for each zone or pair of zones that disagree.
+
+    ``c`` (zone codes into ``zones``) and ``t`` (int64 ns) are sorted by zone,
+    then time; ``line_of`` gives the file line of sorted positions (for
+    messages). With ``backward`` (end labels) a row's interval is the step
+    from the row before it. Works on runs of equal steps, not on rows, so its
+    memory is a few arrays of the rows' length.
+    """
+    n = len(t)
+    seg = _segments(c, t, backward)
     per_zone: dict[int, list[int]] = {}
-    for zone, value in zip(run_steps["zone"].tolist(), run_steps["step"].tolist(), strict=True):
-        per_zone.setdefault(int(zone), []).append(int(value))
-    per_zone = {zone: sorted(steps) for zone, steps in per_zone.items()}
+    for zone, value in zip(
+        seg.zone[seg.member].tolist(), seg.step[seg.member].tolist(), strict=True
+    ):
+        if value not in per_zone.setdefault(int(zone), []):
+            per_zone[int(zone)].append(int(value))
     found = Problems(source=source, error=DataValidationError)
-    _changes(found, per_zone, c, filled.to_numpy(), valid, step, lines[order], zones)
+
+    def line(i: int) -> int:  # a position in the (possibly reversed) rows, as a file line
+        return int(line_of(np.asarray([n - 1 - i if backward else i]))[0])
+
+    _changes(found, seg, per_zone, zones, line, backward)
     distinct = sorted({s for steps in per_zone.values() for s in steps})
     single = {z: steps[0] for z, steps in per_zone.items() if len(steps) == 1}
     if len(set(single.values())) > 1:
         _disagree(found, single, zones)
     if freq is not None:
         _against_freq(found, per_zone, freq, zones)
+    positive = seg.step[seg.step > 0]
     if freq is not None:
         file_step: int | None = freq.value
     elif len(distinct) == 1:
         file_step = distinct[0]
-    elif not distinct and valid.any():
-        file_step = int(step[valid].min())
+    elif not distinct and positive.size:
+        file_step = int(positive.min())
     else:
         file_step = None
     default = file_step if file_step is not None else (distinct[0] if distinct else 0)
-    lengths = np.empty(n, dtype=np.int64)
-    lengths[order] = filled.fillna(default).to_numpy(dtype=np.int64)
+    lengths = _row_lengths(seg, n, default)
     return Intervals(
-        lengths=lengths,
+        lengths=lengths[::-1] if backward else lengths,
         step=None if file_step is None or found else pd.Timedelta(file_step, unit="ns"),
         coarsest=pd.Timedelta(distinct[-1], unit="ns") if distinct else None,
         problems=tuple(found),
     )
+
+
+def _row_lengths(seg: _Segments, n: int, default: int) -> np.ndarray:
+    """Each row's interval: its run's step, else the zone's run before it, else after, else
+    ``default``; row i takes the segment of step i, a zone's last row the one of its last step."""
+    own = pd.Series(np.where(seg.member, seg.step, np.nan))
+    by_zone = own.groupby(seg.zone)
+    filled = by_zone.ffill().fillna(by_zone.bfill()).fillna(default).to_numpy(dtype=np.int64)
+    if n < 2:
+        return np.full(n, default, dtype=np.int64)
+    sizes = seg.size.copy()
+    sizes[-1] += 1  # the last row takes its last step's interval
+    return np.repeat(filled, sizes)
 
 
 _HINT = (
@@ -134,35 +178,37 @@ _HINT = (
 
 def _changes(
     found: Problems,
+    seg: _Segments,
     per_zone: Mapping[int, list[int]],
-    c: np.ndarray,
-    filled: np.ndarray,
-    valid: np.ndarray,
-    step: np.ndarray,
-    lines: np.ndarray,
     zones: list[str],
+    line: Callable[[int], int],
+    backward: bool,
 ) -> None:
-    """A problem per zone whose interval changes: where it changes first."""
+    """A problem per zone whose interval changes: where it changes first (last, backward)."""
+    members = np.flatnonzero(seg.member)
     for code, steps in per_zone.items():
-        rows = np.flatnonzero(c == code)
-        lengths = filled[rows]
-        change = np.flatnonzero(lengths[1:] != lengths[:-1])
-        inside = rows[:-1][valid[rows[:-1]]]
-        finer = inside[step[inside] % steps[0] != 0]
-        if len(steps) > 1 and change.size:
-            where = int(rows[change[0] + 1])
-            what = f"from {_text(lengths[0])} to {_text(lengths[change[0] + 1])}"
-        elif len(steps) == 1 and finer.size:
-            where = int(finer[0]) + 1
-            what = f"from {_text(steps[0])} to {_text(step[finer[0]])} steps"
+        mine = members[seg.zone[members] == code]
+        where: int | None = None
+        if len(steps) > 1:
+            values = seg.step[mine]
+            k = int(np.flatnonzero(values[1:] != values[:-1])[0]) + 1
+            before, after = (values[k], values[0]) if backward else (values[0], values[k])
+            where, what = int(seg.start[mine[k]]), f"from {_text(before)} to {_text(after)}"
         else:
+            other = (seg.zone == code) & ~seg.member & (seg.step > 0)
+            finer = np.flatnonzero(other & (seg.step % steps[0] != 0))
+            if finer.size:
+                where = int(seg.start[finer[0]]) + 1
+                what = f"from {_text(steps[0])} to {_text(seg.step[finer[0]])} steps"
+        if where is None:
             continue
+        at = line(where)
         found.add(
             f"the interval of zone {zones[code]!r}",
             "the same in every row",
-            f"a change {what} at line {lines[where]}",
+            f"a change {what} at line {at}",
             column="timestamp",
-            rows=(int(lines[where]),),
+            rows=(at,),
             hint=_HINT.format(coarse=_freq(max(steps))),
         )
 

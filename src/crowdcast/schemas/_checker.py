@@ -11,7 +11,7 @@ from crowdcast._validation import Problems
 from crowdcast.exceptions import DataValidationError, Problem, SchemaError
 from crowdcast.schemas._contracts import Column, Contract
 
-__all__ = ["TableChecker", "first_rows", "known_ids", "require_columns"]
+__all__ = ["TableChecker", "first_rows", "known_ids", "require_columns", "sorted_by"]
 
 _DEFAULT_SOURCE = "<DataFrame>"
 
@@ -69,6 +69,20 @@ def known_ids(known: object) -> set[str]:
     """
     items = getattr(known, "zones", known)
     return {str(getattr(item, "id", item)) for item in items}  # type: ignore[attr-defined]
+
+
+def _duplicated(df: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """Rows whose key another row has; by neighbours when the table is sorted by the key."""
+    if not key or len(df) < 2 or not sorted_by(df, key):
+        return df.duplicated(key, keep=False).to_numpy()
+    same = np.ones(len(df) - 1, dtype=bool)
+    for name in key:
+        k = _sort_key(df[name])
+        same &= k[1:] == k[:-1]
+    dup = np.zeros(len(df), dtype=bool)
+    dup[1:] |= same
+    dup[:-1] |= same
+    return dup
 
 
 class TableChecker:
@@ -287,7 +301,7 @@ class TableChecker:
         key = tuple(k for k in key if k in ok)
         if any(self.contract.column(k).required and k not in key for k in self.contract.key):
             return
-        dup = self.df.duplicated(list(key), keep=False).to_numpy()
+        dup = _duplicated(self.df, list(key))
         if dup.any():
             first = "(" + ", ".join(str(v) for v in self.df.loc[dup, list(key)].iloc[0]) + ")"
             self.add(
@@ -322,20 +336,64 @@ class TableChecker:
         self.found.raise_if_any()
 
     def normalised(self, sort_by: Iterable[str]) -> pd.DataFrame:
-        """Contract column order, canonical dtypes, sorted by ``sort_by``, a fresh index."""
-        out = self.df[[c for c in self.contract.names if c in self.df.columns]].copy()
+        """Contract column order, canonical dtypes, sorted by ``sort_by``, a fresh index.
+
+        A table already in order (as the counts reader hands it over) is not
+        sorted again, and each column is copied once at most: a large table
+        is checked within little more than its own size.
+        """
+        columns: dict[str, object] = {}
         for col in self.contract.columns:
-            if col.name not in out.columns:
+            if col.name not in self.df.columns:
                 continue
+            values = self.df[col.name]
             if col.kind == "datetime":
-                out[col.name] = out[col.name].dt.tz_convert("UTC").dt.as_unit("ns")
+                values = values.dt.tz_convert("UTC").dt.as_unit("ns")
             elif col.kind == "float":
-                out[col.name] = out[col.name].astype("float64")
+                values = values.astype("float64")
             elif col.kind == "int":
-                out[col.name] = out[col.name].astype("int64")
+                values = values.astype("int64")
             elif col.kind == "str":
-                out[col.name] = out[col.name].astype(object).where(out[col.name].notna(), None)
-                out[col.name] = out[col.name].astype("str" if not col.nullable else object)
+                values = values.astype(object).where(values.notna(), None)
+                values = values.astype("str" if not col.nullable else object)
+            columns[col.name] = values.array
+        out = pd.DataFrame(columns, index=pd.RangeIndex(len(self.df)), copy=False)
         sort_cols = [c for c in sort_by if c in out.columns]
-        out = out.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+        if not sorted_by(out, sort_cols):
+            out = out.sort_values(sort_cols, kind="stable", ignore_index=True)
         return out
+
+
+def _sort_key(values: pd.Series) -> np.ndarray:
+    """Values that compare as the column sorts (codes of a categorical, ns of datetimes)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        if values.cat.ordered or list(values.cat.categories) == sorted(values.cat.categories):
+            return np.asarray(values.cat.codes)
+        return values.astype(object).to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return np.asarray(pd.DatetimeIndex(values).asi8)
+    return values.to_numpy()
+
+
+def sorted_by(df: pd.DataFrame, columns: Sequence[str]) -> bool:
+    """Whether the rows are in ascending order of ``columns`` (ties allowed); no missing keys.
+
+    >>> sorted_by(pd.DataFrame({"a": ["x", "x", "y"], "b": [2, 3, 1]}), ["a", "b"])
+    True
+    """
+    if len(df) < 2:
+        return True
+    tied = np.ones(len(df) - 1, dtype=bool)
+    for name in columns:
+        values = df[name]
+        if values.isna().any():
+            return False
+        key = _sort_key(values)
+        try:
+            after, same = key[1:] > key[:-1], key[1:] == key[:-1]
+        except TypeError:  # values that do not compare (mixed types)
+            return False
+        if (tied & ~(after | same)).any():
+            return False
+        tied &= same
+    return True
