@@ -26,7 +26,11 @@ HERE = Path(__file__).resolve().parent
 
 #: name -> (script, arguments for the full run, arguments for --quick)
 SUITE: dict[str, tuple[str, list[str], list[str]]] = {
-    "readers": ("bench_readers.py", [], ["--zones", "10", "--days", "60"]),
+    "readers": (
+        "bench_readers.py",
+        ["--sizes", "10", "165", "1000"],
+        ["--sizes", "2", "--zones", "10", "--days", "60"],
+    ),
     "features": ("bench_features.py", [], ["--every", "24h"]),
     "sample": ("bench_sample.py", [], ["--origins", "3"]),
     "events": ("bench_events.py", [], ["--origins", "3"]),

@@ -130,9 +130,14 @@ def test_read_counts_names_unparseable_numbers_and_times(tmp_path: Path) -> None
     path.write_text('zone,timestamp,count\na,2024-01-01T00:00Z,1\na,2024-01-01T01:00Z,"2,5"\n')
     with pytest.raises(ParseError) as info:
         read_counts(path)
-    assert "`count` must be numbers (empty = missing). Got '2,5'." in str(info.value)
+    assert "`count` must be numbers with '.' as decimal mark. Got 1 value(s): '2,5'." in str(
+        info.value
+    )
     assert "rows 3" in str(info.value)
-    assert "hint: use a dot as decimal separator" in str(info.value)
+    assert (
+        "hint: pass thousands=',' if ',' separates thousands, or decimal=',' if it is the "
+        "decimal mark" in str(info.value)
+    )
     path.write_text("zone,timestamp,count\na,yesterday,1\na,2024-01-01T01:00Z,2\n")
     with pytest.raises(
         ParseError, match=r"`timestamp` must be ISO 8601 timestamps .* Got 'yesterday'"
@@ -225,3 +230,125 @@ def test_read_counts_accepts_offsets_that_change_with_dst(tmp_path: Path) -> Non
     )
     counts = read_counts(path)
     assert counts["timestamp"].dt.hour.tolist() == [0, 1]
+
+
+# ----------------------------------------------------------------------------- strict numbers
+
+
+def _long_csv(tmp_path: Path, *counts: str) -> Path:
+    path = tmp_path / "c.csv"
+    times = pd.date_range("2024-06-01 10:00", periods=len(counts), freq="h")
+    rows = "".join(f'a,{t:%Y-%m-%dT%H:%M}Z,"{c}"\n' for t, c in zip(times, counts, strict=True))
+    path.write_text("zone,timestamp,count\n" + rows)
+    return path
+
+
+def test_a_count_that_a_thousands_separator_would_read_otherwise_is_not_guessed(
+    tmp_path: Path,
+) -> None:
+    path = _long_csv(tmp_path, "1.234", "980", "1.000")
+    with pytest.raises(ParseError) as info:
+        read_counts(path)
+    text = str(info.value)
+    assert "Got 2 value(s): values that a thousands separator would read otherwise" in text
+    assert "rows 2, 4" in text
+    assert "hint: pass thousands='.' if '.' separates thousands here (1.234 = 1234)" in text
+    assert read_counts(path, thousands=".")["count"].tolist() == [1234.0, 980.0, 1000.0]
+    assert read_counts(path, decimal=".")["count"].tolist() == [1.234, 980.0, 1.0]
+
+
+def test_thousands_separators_must_group_three_digits(tmp_path: Path) -> None:
+    path = _long_csv(tmp_path, "1.234.567", "12.34")
+    with pytest.raises(ParseError) as info:
+        read_counts(path, thousands=".")
+    assert "only between groups of three digits" in str(info.value)
+    assert "rows 3" in str(info.value)
+    assert read_counts(_long_csv(tmp_path, "1,234,567", "12"), thousands=",")["count"].tolist() == [
+        1234567.0,
+        12.0,
+    ]
+
+
+def test_line_counter_directions_are_read_strictly_too(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("zone,timestamp,in,out\na,2024-06-01T10:00Z,1.500,2\na,2024-06-01T11:00Z,3,4\n")
+    with pytest.raises(ParseError, match="column 'in', rows 2"):
+        read_counts(path)
+
+
+def test_missing_markers_are_missing_and_other_text_is_an_error_with_a_hint(
+    tmp_path: Path,
+) -> None:
+    counts = read_counts(_long_csv(tmp_path, "5", "n/a", "#N/A", "NULL", "7"))
+    assert counts["count"].isna().tolist() == [False, True, True, True, False]
+    with pytest.raises(ParseError) as info:
+        read_counts(_long_csv(tmp_path, "5", "defect"))
+    problem = info.value.problems[0]
+    assert problem.rows == (3,) and problem.hint == (
+        "write digits only; leave a cell empty for a missing value"
+    )
+
+
+def test_blocks_are_read_alike_whatever_their_size(tmp_path: Path) -> None:
+    """The fast path (pyarrow) and the careful one (pandas) give the same numbers."""
+    from crowdcast.io import _csv
+
+    cells = ["1", "2.5", "", "n/a", "1e3", " 4 ", "nan", "0"] * 50
+    path = _long_csv(tmp_path, *cells)
+    whole = read_counts(path, decimal=".")
+    small = _csv._BLOCK_BYTES
+    try:
+        _csv._BLOCK_BYTES = 64  # many blocks of a few rows, each on its own path
+        blocks = read_counts(path, decimal=".")
+    finally:
+        _csv._BLOCK_BYTES = small
+    pd.testing.assert_frame_equal(whole, blocks)
+    assert whole["count"].iloc[:8].tolist()[:2] == [1.0, 2.5]
+
+
+def test_record_level_rows_are_found_on_the_parsed_rows_of_a_large_file(tmp_path: Path) -> None:
+    """Two detections deep in a file, where no sample of rows looks, are still refused."""
+    from crowdcast.exceptions import PrivacyError
+
+    times = pd.date_range("2024-01-01", periods=5000, freq="15min", tz="UTC")
+    lines = [f"a,{t:%Y-%m-%dT%H:%MZ},{i % 50 + 10}" for i, t in enumerate(times)]
+    lines[2501] = f"a,{times[2500]:%Y-%m-%dT%H:%M}+00:00,1"  # the same time, written otherwise
+    lines[2500] = f"a,{times[2500]:%Y-%m-%dT%H:%MZ},1"
+    path = tmp_path / "c.csv"
+    path.write_text("zone,timestamp,count\n" + "\n".join(lines) + "\n")
+    with pytest.raises(PrivacyError, match="Got 2 rows that share a zone and timestamp") as info:
+        read_counts(path)
+    assert "rows 2502, 2503" in str(info.value)
+
+
+def test_identifiers_after_the_first_block_are_refused(tmp_path: Path) -> None:
+    from crowdcast.exceptions import PrivacyError
+    from crowdcast.io import _csv
+
+    times = pd.date_range("2024-01-01", periods=40, freq="h", tz="UTC")
+    rows = [
+        f"a,{t:%Y-%m-%dT%H:%MZ},{10 + i}," + (f"a4:5e:60:c1:22:{i:02x}" if i > 20 else "")
+        for i, t in enumerate(times)
+    ]
+    path = tmp_path / "c.csv"
+    path.write_text("zone,timestamp,count,note\n" + "\n".join(rows) + "\n")
+    small = _csv._BLOCK_BYTES
+    try:
+        _csv._BLOCK_BYTES = 256  # the MAC addresses are not in the first block
+        with pytest.raises(PrivacyError, match="column 'note' must be absent"):
+            read_counts(path)
+    finally:
+        _csv._BLOCK_BYTES = small
+
+
+def test_a_whole_grid_is_returned_as_the_general_path_builds_it() -> None:
+    from crowdcast.schemas import complete_grid
+
+    t = pd.date_range("2024-01-01", periods=6, freq="h", tz="UTC")
+    whole = pd.DataFrame(
+        {"zone": ["a"] * 3 + ["b"] * 3, "timestamp": list(t[:3]) + list(t[2:5]), "count": 1.0}
+    )
+    shuffled = whole.iloc[[3, 0, 5, 1, 4, 2]]  # not sorted: the general path
+    pd.testing.assert_frame_equal(complete_grid(whole, "h"), complete_grid(shuffled, "h"))
+    assert complete_grid(whole, "h", copy=False) is whole
+    assert complete_grid(whole, "h") is not whole

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from _io_helpers import AMS, TZ_HINT, ZONE_LIST, ZONES, row, span, utc
-from crowdcast.exceptions import DataValidationError, ParseError, SchemaError
+from crowdcast.exceptions import DataQualityWarning, DataValidationError, ParseError, SchemaError
 from crowdcast.io import read_events_csv
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
@@ -106,16 +106,33 @@ def test_csv_unknown_zones_are_listed_with_their_line_numbers(tmp_path: Path) ->
         "e3,Show,Leidseplein,2024-06-01T10:00Z,2024-06-01T12:00Z",
     )
     with pytest.raises(DataValidationError) as exc:
-        read_events_csv(path, zones=ZONES)
+        read_events_csv(path, zones=ZONES, on_unmatched="error")
     assert str(exc.value) == "\n".join(
         [
             "Invalid events file: 1 problem.",
-            f"- `zone` must be zone ids or names of the site profile ({ZONE_LIST}). "
+            f"- `zone` must be zone ids, names or aliases of the site profile ({ZONE_LIST}). "
             "Got unknown 'Leidseplein', 'Vondelpark'.",
             f"    where: {path}, column 'zone', rows 2, 4",
-            "    hint: fix the name or add the zone to the site profile; separate several "
-            "zones with ';', or write '*' for every zone",
+            "    hint: fix the name or add it to the zone's aliases in the site profile; "
+            "separate several zones with ';', or write '*' for every zone",
         ]
+    )
+
+
+def test_csv_unknown_zones_are_skipped_with_a_warning_by_default(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        "event_id,name,zone,start,end",
+        "e1,Picnic,Dam Square;Vondelpark,2024-06-01T10:00Z,2024-06-01T12:00Z",
+        "e2,Market,noordermarkt,2024-06-01T10:00Z,2024-06-01T12:00Z",
+        "e3,Show,Leidseplein,2024-06-01T10:00Z,2024-06-01T12:00Z",
+    )
+    with pytest.warns(DataQualityWarning) as record:
+        df = read_events_csv(path, zones=ZONES)
+    assert df[["event_id", "zone"]].values.tolist() == [["e1", "dam"], ["e2", "noordermarkt"]]
+    assert (
+        "2 event(s) name a place that is no zone of the site profile: line 2: 'Vondelpark' "
+        "(kept in dam only); line 4: 'Leidseplein' (skipped)" in str(record[0].message)
     )
 
 
@@ -154,13 +171,14 @@ def test_csv_problems_of_every_column_are_reported_together(tmp_path: Path) -> N
         "e1,Picnic,Vondelpark,1 June 2024,2024-06-01T12:00Z,lots",
     )
     with pytest.raises(ParseError) as exc:
-        read_events_csv(path, zones=ZONES)
+        read_events_csv(path, zones=ZONES, on_unmatched="error")
     assert [p.column for p in exc.value.problems] == ["start", "expected_attendance", "zone"]
     assert str(exc.value.problems[0]) == "\n".join(
         [
             "`start` must be ISO 8601 times such as 2024-06-01T18:00+02:00. "
             "Got 1 value(s) such as '1 June 2024'.",
             f"  where: {path}, column 'start', rows 2",
+            "  hint: pass date_format= (e.g. '%d-%m-%Y %H:%M') for times written otherwise",
         ]
     )
 

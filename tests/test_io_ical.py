@@ -51,6 +51,9 @@ def picnic(*extra: str, times: str = "DTSTART:20240601T100000Z\nDTEND:20240601T1
     return "\n".join(["UID:picnic-1", "SUMMARY:Picnic", times, *extra])
 
 
+FIX_HINT = "    hint: fix the property in the calendar app, or export the calendar again"
+
+
 def where(path: Path) -> str:
     return f"    where: {path}"
 
@@ -308,18 +311,19 @@ def test_an_event_with_only_a_geo_goes_to_the_nearest_zone_within_the_radius() -
 
 def test_a_geo_outside_the_radius_is_an_error_naming_the_event() -> None:
     with pytest.raises(DataValidationError) as exc:
-        read_city(radius_m=100)
+        read_city(radius_m=100, on_unmatched="error")
     assert str(exc.value) == "\n".join(
         [
             "Invalid events file: 1 problem.",
             f"- the zone of event {FOOTBALL!r} (Ajax - PSV, Eredivisie) must be named in "
-            f"LOCATION (zone ids or names: {ZONE_LIST}) or given by a GEO within 100 m of a "
+            f"LOCATION (zone ids, names or aliases: {ZONE_LIST}) or given by a GEO within 100 m "
+            "of a "
             "zone. Got LOCATION 'Johan Cruijff ArenA, Johan Cruijff Boulevard 1, 1101 AX "
             "Amsterdam, Nederland', GEO 52.314353;4.941743 (nearest zone 'arena' is 266 m "
             "away).",
             where(GOOGLE),
-            "    hint: add the zone id or name to LOCATION (several separated by ';'), or "
-            "widen radius_m",
+            "    hint: add the place to the zone's aliases in the site profile, or the zone id "
+            "or name to LOCATION (several separated by ';'), or widen radius_m",
         ]
     )
 
@@ -327,16 +331,17 @@ def test_a_geo_outside_the_radius_is_an_error_naming_the_event() -> None:
 def test_an_unknown_location_without_geo_is_an_error(tmp_path: Path) -> None:
     path = calendar(tmp_path, picnic("LOCATION:Vondelpark"))
     with pytest.raises(DataValidationError) as exc:
-        read_ical(path, zones=ZONES)
+        read_ical(path, zones=ZONES, on_unmatched="error")
     assert str(exc.value) == "\n".join(
         [
             "Invalid events file: 1 problem.",
-            "- the zone of event 'picnic-1' (Picnic) must be named in LOCATION (zone ids or "
-            f"names: {ZONE_LIST}) or given by a GEO within 500 m of a zone. Got LOCATION "
+            "- the zone of event 'picnic-1' (Picnic) must be named in LOCATION (zone ids, "
+            f"names or aliases: {ZONE_LIST}) or given by a GEO within 500 m of a zone. Got "
+            "LOCATION "
             "'Vondelpark', no GEO.",
             where(path),
-            "    hint: add the zone id or name to LOCATION (several separated by ';'), or "
-            "widen radius_m",
+            "    hint: add the place to the zone's aliases in the site profile, or the zone id "
+            "or name to LOCATION (several separated by ';'), or widen radius_m",
         ]
     )
 
@@ -346,16 +351,17 @@ def test_a_location_naming_a_zone_and_an_unknown_place_is_an_error_despite_geo(
 ) -> None:
     path = calendar(tmp_path, picnic(r"LOCATION:Dam Square\; Vondelpark", "GEO:52.3731;4.8932"))
     with pytest.raises(DataValidationError) as exc:
-        read_ical(path, zones=ZONES)
+        read_ical(path, zones=ZONES, on_unmatched="error")
     assert str(exc.value) == "\n".join(
         [
             "Invalid events file: 1 problem.",
-            "- the zone of event 'picnic-1' (Picnic) must be named in LOCATION (zone ids or "
-            f"names: {ZONE_LIST}) or given by a GEO within 500 m of a zone. Got LOCATION "
+            "- the zone of event 'picnic-1' (Picnic) must be named in LOCATION (zone ids, "
+            f"names or aliases: {ZONE_LIST}) or given by a GEO within 500 m of a zone. Got "
+            "LOCATION "
             "'Dam Square; Vondelpark', GEO 52.3731;4.8932.",
             where(path),
-            "    hint: add the zone id or name to LOCATION (several separated by ';'), or "
-            "widen radius_m",
+            "    hint: add the place to the zone's aliases in the site profile, or the zone id "
+            "or name to LOCATION (several separated by ';'), or widen radius_m",
         ]
     )
 
@@ -367,7 +373,7 @@ def test_every_unmatched_event_is_listed_not_dropped(tmp_path: Path) -> None:
         "UID:b\nDTSTART:20240601T100000Z\nDTEND:20240601T120000Z\nLOCATION:Rembrandtplein",
     )
     with pytest.raises(DataValidationError) as exc:
-        read_ical(path, zones=ZONES)
+        read_ical(path, zones=ZONES, on_unmatched="error")
     assert len(exc.value.problems) == 2
 
 
@@ -419,6 +425,8 @@ def test_an_unknown_tzid_is_a_parse_error_not_a_floating_time(tmp_path: Path) ->
             "- the TZID of event 'picnic-1' (Picnic) must be an IANA time zone name or defined "
             "by a VTIMEZONE in the file. Got 'Mars/Olympus'.",
             where(path),
+            "    hint: export the calendar with its VTIMEZONE definitions (Outlook: 'Save as "
+            "iCalendar'), or pass timezone= after removing the TZID",
         ]
     )
 
@@ -476,12 +484,15 @@ def test_malformed_time_and_geo_properties_are_parse_errors_listed_together(
             "- DTSTART of event 'x' must be a valid iCalendar value. Got Expected datetime, date, "
             "or time. Got: '2024-06-01'.",
             where(path),
+            FIX_HINT,
             "- GEO of event 'x' must be a valid iCalendar value. Got Expected 'float;float' , "
             "got: north.",
             where(path),
+            FIX_HINT,
             "- RRULE of event 'x' must be a valid iCalendar value. Got Expected frequency, got: "
             "SOMETIMES.",
             where(path),
+            FIX_HINT,
         ]
     )
 
@@ -495,8 +506,12 @@ def test_events_without_uid_or_dtstart_are_errors(tmp_path: Path) -> None:
             "Invalid events file: 2 problems.",
             "- UID of event (Picnic) must be present in every VEVENT.",
             where(path),
+            "    hint: export the calendar again from the calendar app; RFC 5545 requires UID "
+            "in every event",
             "- DTSTART of event (Picnic) must be present in every VEVENT.",
             where(path),
+            "    hint: export the calendar again from the calendar app; RFC 5545 requires "
+            "DTSTART in every event",
         ]
     )
 
@@ -522,7 +537,10 @@ def test_a_file_that_is_not_one_vcalendar_is_a_parse_error_naming_the_file(
         "Cannot read events file: 1 problem.\n- the events file must be an iCalendar "
         f"(RFC 5545) file with one VCALENDAR. Got {got}"
     )
-    assert message.endswith(where(path))
+    assert message.endswith(
+        where(path) + "\n    hint: export the calendar again as an .ics file (File > Export in "
+        "most calendar apps)"
+    )
 
 
 def test_a_missing_file_is_a_parse_error_naming_the_file(tmp_path: Path) -> None:
@@ -549,6 +567,7 @@ def test_an_unknown_x_wr_timezone_is_a_parse_error(tmp_path: Path) -> None:
             "- the events file must be a calendar with a known X-WR-TIMEZONE. Got unknown "
             "X-WR-TIMEZONE 'Mars/Olympus'.",
             where(path),
+            "    hint: set the calendar's time zone in the calendar app and export it again",
         ]
     )
 
@@ -560,7 +579,9 @@ def test_an_unknown_x_wr_timezone_is_a_parse_error(tmp_path: Path) -> None:
             {"timezone": "Europe/Amsterdm"},
             "Invalid argument: 1 problem.\n"
             "- `timezone` must be an IANA time zone name like 'Europe/Amsterdam'. "
-            "Got 'Europe/Amsterdm'.",
+            "Got 'Europe/Amsterdm'.\n"
+            "    hint: use a name of the IANA time zone database, e.g. 'Europe/Amsterdam' "
+            "(zoneinfo.available_timezones() lists them)",
         ),
         (
             {"window": ("2024-06-02", "2024-06-01")},
@@ -588,6 +609,8 @@ def test_bad_arguments_are_value_errors_in_the_message_template(
 ) -> None:
     with pytest.raises(ValueError) as exc:
         read_ical(GOOGLE, zones=ZONES, **kwargs)  # type: ignore[arg-type]
+    if "window" in kwargs:
+        message += "\n  hint: e.g. window=('2024-01-01', '2024-12-31')"
     assert str(exc.value) == message
 
 
@@ -760,7 +783,9 @@ def test_write_ical_needs_a_timezone(tmp_path: Path) -> None:
         write_ical(read_city(), tmp_path / "x.ics", timezone=None)  # type: ignore[arg-type]
     assert str(exc.value) == (
         "Invalid argument: 1 problem.\n"
-        "- `timezone` must be an IANA time zone name like 'Europe/Amsterdam'. Got None."
+        "- `timezone` must be an IANA time zone name like 'Europe/Amsterdam'. Got None.\n"
+        "    hint: use a name of the IANA time zone database, e.g. 'Europe/Amsterdam' "
+        "(zoneinfo.available_timezones() lists them)"
     )
 
 

@@ -164,6 +164,7 @@ def test_read_knmi_raises_for_a_file_without_the_header_line(tmp_path):
 
 
 def test_read_knmi_names_file_column_and_lines_of_non_numeric_values():
+    """'n/a' is a missing value (as in pandas), '4.9x' an error with its line and a hint."""
     text = knmi_text(
         "  260,20000101,    1,   30,   49,    0",
         "  260,20000101,    2,   30,  4.9x,    0",
@@ -174,8 +175,9 @@ def test_read_knmi_names_file_column_and_lines_of_non_numeric_values():
         read_knmi(text)
     assert str(excinfo.value) == (
         "Cannot read KNMI file: 1 problem.\n"
-        "- `T` must be numbers (empty = missing). Got '4.9x'.\n"
-        "    where: uurgeg_260.txt, column 'T', rows 3, 4"
+        "- `T` must be numbers (empty, 'n/a' or 'nan' = missing). Got 1 value(s): '4.9x'.\n"
+        "    where: uurgeg_260.txt, column 'T', rows 3\n"
+        "    hint: write digits only; leave a cell empty for a missing value"
     )
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from _io_helpers import WEATHER_COLUMNS as CONTRACT_COLUMNS
 from _io_helpers import row_at, utc
-from crowdcast.exceptions import ParseError, SchemaError
+from crowdcast.exceptions import DataQualityWarning, ParseError, SchemaError
 from crowdcast.io import read_open_meteo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "weather"
@@ -206,3 +206,52 @@ def test_read_open_meteo_names_non_numeric_values_and_their_positions():
 def test_read_open_meteo_names_unreadable_times():
     with pytest.raises(ParseError, match=re.escape("Got 1 other value(s), e.g. 'noon'")):
         read_open_meteo(response(time=["2024-06-01T12:00", "noon"]))
+
+
+# ------------------------------------------------------------------------ no utc_offset_seconds
+
+
+def without_offset(timezone: str, times: list[str]) -> dict[str, Any]:
+    data = response(
+        time=times,
+        temperature_2m=[20.0] * len(times),
+        precipitation=[0.0] * len(times),
+        wind_speed_10m=[10.0] * len(times),
+    )
+    del data["utc_offset_seconds"]
+    data["timezone"] = timezone
+    return data
+
+
+def test_local_labels_without_an_offset_are_read_in_the_responses_timezone():
+    df = read_open_meteo(
+        without_offset("Europe/Amsterdam", ["2024-06-01T14:00", "2024-06-01T15:00"])
+    )
+    assert df["timestamp"].tolist() == [utc("2024-06-01 11:00"), utc("2024-06-01 12:00")]
+
+
+def test_labels_without_an_offset_across_a_dst_change_give_a_warning():
+    times = ["2024-03-31T00:00", "2024-03-31T01:00", "2024-03-31T02:00", "2024-03-31T03:00"]
+    with pytest.warns(DataQualityWarning, match="changes its offset within them"):
+        df = read_open_meteo(without_offset("Europe/Amsterdam", times))
+    assert df["timestamp"].iloc[0] == utc("2024-03-30 22:00")  # +01:00, the first label's
+
+
+def test_an_unknown_timezone_without_an_offset_is_an_error_with_a_hint():
+    with pytest.raises(ParseError) as info:
+        read_open_meteo(without_offset("Europe/Atlantis", ["2024-06-01T14:00"]))
+    problem = info.value.problems[0]
+    assert problem.what == "the response's `timezone`" and problem.hint
+
+
+def test_open_meteo_in_fahrenheit_read_as_celsius_gives_a_warning():
+    times = pd.date_range("2024-01-01", periods=24 * 10, freq="h").strftime("%Y-%m-%dT%H:%M")
+    data = response(
+        time=list(times),
+        temperature_2m=[41.0] * len(times),
+        precipitation=[0.0] * len(times),
+        wind_speed_10m=[10.0] * len(times),
+    )
+    data["hourly_units"]["temperature_2m"] = "°C"  # a wrong unit in an edited response
+    with pytest.warns(DataQualityWarning, match="2024-01 is 41.0 °C, more than the 28 °C"):
+        read_open_meteo(data)

@@ -38,7 +38,7 @@ def test_exported_levels_hold_the_schemes_but_no_weights(tmp_path: Path) -> None
     text = path.read_text(encoding="utf-8")
     assert "weight" not in text and "1.37" not in text and "bar_a" not in text
     doc = tomllib.loads(text)
-    assert doc["levels"]["library"] == "crowdcast-generic 2026.1"
+    assert doc["levels"]["library"] == "crowdcast-generic 2026.2"
     zones = {z["id"]: z for z in doc["zones"]}
     assert zones["square"]["levels"]["crowding"]["thresholds"] == [0.5, 2.0, 4.0]
     assert zones["square"]["levels"]["distancing"]["thresholds"] == [0.5132]

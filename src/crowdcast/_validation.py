@@ -451,7 +451,7 @@ _TIMEZONE_WORDS = "an IANA time zone name like 'Europe/Amsterdam'"
 
 
 def timezone_problem(
-    value: object, *, what: str = "`timezone`", source: str | None = None
+    value: object, *, what: str = "`timezone`", source: str | None = None, hint: str | None = None
 ) -> Problem | None:
     """The problem with a time zone argument, or None when it names a known zone."""
     if isinstance(value, dt.tzinfo):
@@ -459,7 +459,7 @@ def timezone_problem(
     try:
         zoneinfo.ZoneInfo(value)  # type: ignore[arg-type]
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
-        return Problem(what, _TIMEZONE_WORDS, repr(value), source=source)
+        return Problem(what, _TIMEZONE_WORDS, repr(value), source=source, hint=hint)
     return None
 
 
@@ -469,13 +469,14 @@ def check_timezone(
     what: str = "`timezone`",
     source: str | None = None,
     error: type[ProblemsError] = ParameterError,
+    hint: str | None = None,
 ) -> dt.tzinfo:
-    """A time zone argument as a ``tzinfo``; an unknown name raises ``error``.
+    """A time zone argument as a ``tzinfo``; an unknown name raises ``error`` (with ``hint``).
 
     >>> check_timezone("Europe/Amsterdam")
     zoneinfo.ZoneInfo(key='Europe/Amsterdam')
     """
-    problem = timezone_problem(value, what=what, source=source)
+    problem = timezone_problem(value, what=what, source=source, hint=hint)
     if problem is not None:
         raise error([problem], title="Invalid argument")
     return value if isinstance(value, dt.tzinfo) else zoneinfo.ZoneInfo(str(value))

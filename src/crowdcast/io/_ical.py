@@ -1,11 +1,13 @@
-"""Read and write iCalendar (RFC 5545) event calendars.
+"""Read iCalendar (RFC 5545) event calendars.
 
 :func:`read_ical` returns a table in the ``events`` contract (see
 :mod:`crowdcast.schemas`): one row per occurrence of an event (recurrences
-expanded) and zone; times in UTC. :func:`write_ical` writes such a table back,
-reproducibly. Zones are named in LOCATION by id or by name (case-insensitive;
-several separated by ``;``), or given by a GEO position (see
-:mod:`crowdcast.io._zones`).
+expanded) and zone; times in UTC. :func:`~crowdcast.io.write_ical`
+(:mod:`crowdcast.io._ical_write`) writes such a table back, reproducibly.
+Zones are named in LOCATION by id, name or alias (case-insensitive; several
+separated by ``;``, or in free text), or given by a GEO position (see
+:mod:`crowdcast.io._zones`). Attendance and category may come from the
+DESCRIPTION or a side CSV (see :mod:`crowdcast.io._event_details`).
 
 Times with a zone (``TZID``, a trailing ``Z``) are converted to UTC. Floating
 times (no ``TZID``, no ``Z``) and all-day dates are local times of the site and
@@ -15,29 +17,41 @@ need ``timezone=``: crowdcast never guesses a time zone.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TypeAlias
+from typing import Literal, TypeAlias
 
 import icalendar
 import pandas as pd
 import recurring_ical_events
 import x_wr_timezone
 
-from crowdcast._validation import Problems, atomic_write, check_timezone
+from crowdcast._validation import Problems, check_timezone
 from crowdcast.exceptions import ParameterError, ParseError, Problem, SchemaError, format_message
-from crowdcast.io._common import DEFAULT_CATEGORY, TIMEZONE_HINT, to_utc
-from crowdcast.io._zones import ZoneMatcher, ZonesLike
+from crowdcast.io._common import DEFAULT_CATEGORY
+from crowdcast.io._event_details import (
+    Details,
+    check_patterns,
+    from_description,
+    parse_attendance,
+    read_details,
+)
+from crowdcast.io._times import TIMEZONE_HINT, TIMEZONE_NAME_HINT, to_utc
+from crowdcast.io._zones import Unmatched, ZoneMatcher, ZonesLike
 from crowdcast.schemas import EVENTS, PathLike, validate_events
 
-__all__ = ["ATTENDANCE_PROPERTY", "read_ical", "write_ical"]
+__all__ = ["ATTENDANCE_PROPERTY", "read_ical"]
 
 ATTENDANCE_PROPERTY = "X-CROWDCAST-ATTENDANCE"
 """The iCalendar property holding the expected number of visitors, e.g. ``54000``."""
 
 _WINDOW_MARGIN = timedelta(days=2)  # more than any UTC offset or DST shift
 _SOURCE_MARK = "X-CROWDCAST-SOURCE"  # put on each VEVENT to find it from its occurrences
+_EXPORT_HINT = "export the calendar again as an .ics file (File > Export in most calendar apps)"
+_WINDOW_HINT = "e.g. window=('2024-01-01', '2024-12-31')"
 _TIME_PROPERTIES = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
 
 TimeLike: TypeAlias = str | date | datetime | pd.Timestamp
@@ -54,6 +68,9 @@ def read_ical(
     timezone: str | None = None,
     radius_m: float = 500.0,
     attendance_property: str = ATTENDANCE_PROPERTY,
+    on_unmatched: Literal["warn", "error"] = "warn",
+    description_patterns: Mapping[str, str] | None = None,
+    details: PathLike | None = None,
 ) -> pd.DataFrame:
     """Read the events of an iCalendar (RFC 5545) file, recurrences expanded.
 
@@ -72,11 +89,27 @@ def read_ical(
     timezone
         The site's time zone, for floating times (no TZID, no ``Z``) and
         all-day dates. Google's ``X-WR-TIMEZONE`` already places floating times.
+        Defaults to the site profile's time zone when ``zones`` is a profile.
     radius_m
         How far (metres) a GEO position may be from the nearest zone's
         ``lat``/``lon`` to count as in that zone.
     attendance_property
         The property holding the expected number of visitors.
+    on_unmatched
+        An event whose LOCATION (and GEO) names no zone of the site:
+        ``"warn"`` (the default) keeps the other events and lists the skipped
+        ones in one :class:`~crowdcast.exceptions.DataQualityWarning`;
+        ``"error"`` refuses the file. Free-text locations are matched on the
+        zones' names and aliases (see :mod:`crowdcast.io._zones`).
+    description_patterns
+        How the attendance and category are read from DESCRIPTION when the
+        event has no property for them; the default patterns read lines such
+        as ``Verwachte bezoekers: 23.157`` and ``Categorie: markt`` (see
+        :mod:`crowdcast.io._event_details`).
+    details
+        A CSV with a ``uid`` column and ``expected_attendance`` and/or
+        ``category``: the values of each UID's events, before any the
+        calendar has.
 
     Returns
     -------
@@ -87,34 +120,40 @@ def read_ical(
           ``"<UID>@<RECURRENCE-ID>"``: the occurrence's scheduled start in UTC
           (``20240601T070000Z``; ``20240601`` for all-day events), which an
           occurrence keeps when it is moved.
-        - ``zone``: the zone ids or names in LOCATION (several separated by
-          ``;``); only when LOCATION names no zone, the zone nearest to GEO
-          within ``radius_m``.
+        - ``zone``: the zones LOCATION names by id, name or alias (several
+          separated by ``;``, or named in free text); only when LOCATION names
+          no zone, the zone nearest to GEO within ``radius_m``.
         - ``start``, ``end``: an all-day event runs from local midnight of its
           first day to local midnight after its last (DTEND is exclusive; no
           DTEND means one day). A DURATION adds its days in local time and its
           hours in absolute time, so ``PT5H`` lasts five hours across a DST
           change. A local time skipped or repeated by a DST change takes the
           UTC offset in force before the change, as RFC 5545 prescribes.
-        - ``category``: the first CATEGORIES value, lower-cased; "other" if none.
+        - ``expected_attendance``: from ``details``, the attendance property
+          or DESCRIPTION, in that order; NaN when none says it.
+        - ``category``: from ``details``, the first CATEGORIES value or
+          DESCRIPTION, lower-cased; "other" if none.
         - ``status``: "cancelled" (kept, not dropped), "tentative" or "confirmed".
 
     Raises
     ------
     ParseError
         The file is unreadable or not one VCALENDAR, or a time property or
-        GEO is malformed.
+        GEO is malformed, or an event has both DTEND and DURATION (RFC 5545
+        allows one).
     SchemaError
         Floating times or all-day dates without ``timezone``.
     DataValidationError
-        Listing every other problem: an event that does not end after it
-        starts (a timed event without DTEND or DURATION lasts no time, which
-        is refused rather than guessed), an endless RRULE without ``window``,
-        a location matching no zone, a non-numeric attendance.
+        Listing every other problem, each naming the event's UID: an event
+        that does not end after it starts (a timed event without DTEND or
+        DURATION lasts no time, which is refused rather than guessed), an
+        endless RRULE without ``window``, a location matching no zone (with
+        ``on_unmatched="error"``), an attendance that is not a number.
 
     Examples
     --------
     >>> import tempfile
+    >>> from crowdcast.io import write_ical
     >>> from crowdcast.profiles import Zone
     >>> t = pd.Timestamp("2024-06-01 18:00", tz="UTC")
     >>> ev = pd.DataFrame({"event_id": ["e1"], "name": ["Concert"], "zone": ["park"],
@@ -129,16 +168,24 @@ def read_ical(
     # the work is in the helpers below.
     source = str(path)
     site = ZoneMatcher.of(zones)
-    tz = None if timezone is None else check_timezone(timezone)
+    mode = Unmatched.check(on_unmatched)
+    patterns = check_patterns(description_patterns)
+    zone_tz = timezone if timezone is not None else site.timezone
+    tz = None if zone_tz is None else check_timezone(zone_tz, hint=TIMEZONE_NAME_HINT)
     span = _window(window, tz)
+    side = read_details(details) if details is not None else None
     calendar = _read_calendar(path, source)
     events = calendar.events
     problems = Problems(source=source, title="Invalid events file")
     timings = [_timing(ev, tz, span is not None, problems) for ev in events]
     problems.raise_if_any()
-    reading = _Reading(site, tz, span, radius_m, attendance_property)
+    unmatched = Unmatched(mode, problems)
+    reading = _Reading(site, tz, span, radius_m, attendance_property, patterns, side, unmatched)
     records = _records(calendar, events, timings, reading, problems, source)
     problems.raise_if_any()
+    unmatched.warn(source)
+    if side is not None:
+        side.warn_unknown(str(ev.get("UID", "")).strip() for ev in events)
     df = pd.DataFrame.from_records(records, columns=list(EVENTS.names))
     df.index = pd.Index(df["event_id"].tolist())  # validation messages name the event
     df = df.astype({"expected_attendance": "float64"})
@@ -156,6 +203,9 @@ class _Reading:
     span: tuple[pd.Timestamp, pd.Timestamp] | None
     radius_m: float
     attendance_property: str
+    patterns: Mapping[str, re.Pattern[str]]
+    details: Details | None
+    unmatched: Unmatched
 
 
 def _records(
@@ -241,9 +291,13 @@ def _window(
     try:
         start, end = (to_utc(pd.Timestamp(bound).to_pydatetime(), tz or UTC) for bound in window)
     except (TypeError, ValueError, AttributeError):  # NaT has no usable to_pydatetime
-        raise ParameterError(format_message("`window`", expectation, repr(window))) from None
+        raise ParameterError(
+            format_message("`window`", expectation, repr(window), hint=_WINDOW_HINT)
+        ) from None
     if not start < end:
-        raise ParameterError(format_message("`window`", expectation, repr(window)))
+        raise ParameterError(
+            format_message("`window`", expectation, repr(window), hint=_WINDOW_HINT)
+        )
     return start, end
 
 
@@ -259,14 +313,19 @@ def _read_calendar(path: PathLike, source: str) -> icalendar.Calendar:
     try:
         calendar = icalendar.Calendar.from_ical(Path(path).read_bytes())
     except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
-        raise _unreadable(source, str(exc).splitlines()[0], one_calendar) from exc
+        raise _unreadable(source, str(exc).splitlines()[0], one_calendar, _EXPORT_HINT) from exc
     if not isinstance(calendar, icalendar.Calendar):
-        raise _unreadable(source, f"a lone {calendar.name}", one_calendar)
+        raise _unreadable(source, f"a lone {calendar.name}", one_calendar, _EXPORT_HINT)
     try:  # Google: floating times are in the calendar's X-WR-TIMEZONE
         return x_wr_timezone.to_standard(calendar)
     except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
         got = f"unknown X-WR-TIMEZONE {str(calendar.get('X-WR-TIMEZONE'))!r}"
-        raise _unreadable(source, got, "a calendar with a known X-WR-TIMEZONE") from exc
+        raise _unreadable(
+            source,
+            got,
+            "a calendar with a known X-WR-TIMEZONE",
+            "set the calendar's time zone in the calendar app and export it again",
+        ) from exc
 
 
 def _label(ev: icalendar.Event) -> str:
@@ -291,10 +350,30 @@ def _timing(
     label = _label(ev)
     broken = [(name, why) for name, why in ev.errors if name in (*_TIME_PROPERTIES, "GEO")]
     for name, why in broken:
-        problems.add(f"{name} of {label}", "a valid iCalendar value", why, error=ParseError)
+        problems.add(
+            f"{name} of {label}",
+            "a valid iCalendar value",
+            why,
+            error=ParseError,
+            hint="fix the property in the calendar app, or export the calendar again",
+        )
     for name in ("UID", "DTSTART"):
         if not ev.get(name):
-            problems.add(f"{name} of {label}", "present in every VEVENT")
+            problems.add(
+                f"{name} of {label}",
+                "present in every VEVENT",
+                hint="export the calendar again from the calendar app; RFC 5545 requires "
+                f"{name} in every event",
+            )
+    if "DTEND" in ev and "DURATION" in ev:
+        problems.add(
+            f"{label}",
+            "timed by DTEND or by DURATION, not both (RFC 5545)",
+            f"DTEND {_raw(ev, 'DTEND')} and DURATION {_raw(ev, 'DURATION')}",
+            error=ParseError,
+            hint="drop one of them in the calendar; they may say different things",
+        )
+        return None
     if broken or not ev.get("UID") or not ev.get("DTSTART"):
         return None
     start, end = ev.DTSTART, ev.DTEND
@@ -308,6 +387,8 @@ def _timing(
             "an IANA time zone name or defined by a VTIMEZONE in the file",
             ", ".join(repr(t) for t in sorted(tzids - {""})),
             error=ParseError,
+            hint="export the calendar with its VTIMEZONE definitions (Outlook: 'Save as "
+            "iCalendar'), or pass timezone= after removing the TZID",
         )
         return None
     if tz is None and any(_is_local(v) for v in (start, end) if v is not None):
@@ -369,7 +450,12 @@ def _expand(
         return list(query.between(start - _WINDOW_MARGIN, end + _WINDOW_MARGIN))
     except ValueError as exc:  # recurring_ical_events.InvalidCalendar and bad rules
         got = str(exc).splitlines()[0]
-        raise _unreadable(source, got, "a calendar whose recurrences can be expanded") from exc
+        raise _unreadable(
+            source,
+            got,
+            "a calendar whose recurrences can be expanded",
+            "check the RRULE, RDATE and EXDATE of the recurring events; export them again",
+        ) from exc
 
 
 def _stamp(value: date | datetime, tz: tzinfo | None) -> str:
@@ -379,6 +465,7 @@ def _stamp(value: date | datetime, tz: tzinfo | None) -> str:
 
 
 def _content(ev: icalendar.Event, reading: _Reading, problems: Problems) -> _Content | None:
+    """What an event says besides its times; None when it names no zone or is unreadable."""
     label = _label(ev)
     geo = ev.get("GEO")
     zones = reading.site.match_place(
@@ -386,163 +473,62 @@ def _content(ev: icalendar.Event, reading: _Reading, problems: Problems) -> _Con
         (geo.latitude, geo.longitude) if isinstance(geo, icalendar.vGeo) else None,
         radius_m=reading.radius_m,
         label=label,
-        problems=problems,
+        unmatched=reading.unmatched,
     )
-    attendance = math.nan
-    attendance_property = reading.attendance_property
-    if attendance_property in ev:
-        text = str(ev[attendance_property]).strip()
-        try:
-            attendance = float(text)
-            if not math.isfinite(attendance):
-                raise ValueError(text)
-        except ValueError:
-            problems.add(
-                f"{attendance_property} of {label}",
-                "a number of persons such as 54000",
-                repr(text),
-                hint=f"write the expected visitors as digits, or leave {attendance_property} out",
-            )
-            return None
-    if zones is None:
+    side = reading.details.of(str(ev.get("UID", "")).strip()) if reading.details else {}
+    described = from_description(str(ev.get("DESCRIPTION", "")), reading.patterns)
+    attendance = _attendance(ev, side, described, reading, label, problems)
+    if attendance is None or not zones:
         return None
     categories = [c.strip().lower() for c in ev.categories if c.strip()]
+    category = side.get("category") or (categories[0] if categories else None)
+    category = category or described.get("category", "").lower() or DEFAULT_CATEGORY
     status = str(ev.get("STATUS", "")).strip().lower().replace("canceled", "cancelled")
     return _Content(
         name=str(ev.get("SUMMARY", "")).strip(),
         zones=zones,
         attendance=attendance,
-        category=categories[0] if categories else DEFAULT_CATEGORY,
+        category=str(category),
         status=status if status in ("cancelled", "tentative") else "confirmed",
     )
 
 
-# ----------------------------------------------------------------------------- write
-
-
-def write_ical(
-    events: pd.DataFrame,
-    path: PathLike,
-    *,
-    timezone: str,
-    attendance_property: str = ATTENDANCE_PROPERTY,
-    calendar_name: str | None = None,
-    overwrite: bool = False,
-) -> None:
-    """Write an events table to an iCalendar (RFC 5545) file, reproducibly.
-
-    One VEVENT per ``event_id``: UID is the event id, LOCATION its zone ids
-    joined by ``"; "``, CATEGORIES the category, STATUS the status and
-    ``attendance_property`` the expected attendance (left out when unknown).
-    Times are written in ``timezone``, with its VTIMEZONE, except times in the
-    hour that local time repeats when DST ends, which only UTC names
-    unambiguously. :func:`read_ical` reads the file back into the same table.
-
-    The same table gives the same bytes: events sorted by start and id,
-    DTSTAMP is each event's start (not the time of writing), CRLF line endings.
-
-    Parameters
-    ----------
-    events
-        A table in the ``events`` contract. The rows of one event (one per
-        zone) must agree on everything but the zone.
-    path
-        The ``.ics`` file to write.
-    timezone
-        IANA time zone to write local times in, e.g. ``"Europe/Amsterdam"``.
-    attendance_property
-        The property for the expected attendance.
-    calendar_name
-        Written as NAME and X-WR-CALNAME; calendar apps show it.
-    overwrite
-        Replace ``path`` when it exists. The file is written whole or not at
-        all (to a temporary file beside it, then renamed).
-
-    Raises
-    ------
-    ParameterError
-        ``timezone`` is not a known time zone, or ``path`` exists and
-        ``overwrite`` is false: crowdcast never replaces a file unasked.
-    SchemaError, DataValidationError
-        The table breaks the contract, the rows of an event disagree, or a
-        time has fractions of a second (iCalendar counts whole seconds).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> t = pd.Timestamp("2024-06-01 18:00", tz="UTC")
-    >>> ev = pd.DataFrame({"event_id": "e1", "name": "Parade", "zone": ["dam", "park"],
-    ...     "start": t, "end": t + pd.Timedelta("2h"), "expected_attendance": 9000.0,
-    ...     "category": "parade", "status": "confirmed"})
-    >>> path = Path(tempfile.mkdtemp()) / "events.ics"
-    >>> write_ical(ev, path, timezone="Europe/Amsterdam")
-    >>> [x for x in path.read_text().splitlines() if x.startswith(("DTSTART;", "LOCATION"))]
-    ['DTSTART;TZID=Europe/Amsterdam:20240601T200000', 'LOCATION:dam\\\\; park']
-    """
-    tz = check_timezone(timezone)
-    table = validate_events(events)
-    _check_writable(table)
-    calendar = _calendar(table, tz, attendance_property, calendar_name)
-    atomic_write(path, calendar.to_ical(), overwrite=overwrite)
-
-
-def _calendar(
-    table: pd.DataFrame, tz: tzinfo, attendance_property: str, calendar_name: str | None
-) -> icalendar.Calendar:
-    """The calendar of a valid events table: one VEVENT per event, in table order."""
-    calendar = icalendar.Calendar()
-    calendar.add("PRODID", "-//crowdcast//crowdcast events//EN")
-    calendar.add("VERSION", "2.0")
-    calendar.add("CALSCALE", "GREGORIAN")
-    if calendar_name is not None:
-        calendar.calendar_name = calendar_name
-    for event_id, rows in table.groupby("event_id", sort=False):
-        first = rows.iloc[0]
-        event = icalendar.Event()
-        event.add("UID", str(event_id))
-        event.add("DTSTAMP", first["start"].to_pydatetime())
-        event.add("DTSTART", _local_or_utc(first["start"], tz))
-        event.add("DTEND", _local_or_utc(first["end"], tz))
-        event.add("SUMMARY", first["name"])
-        event.add("LOCATION", "; ".join(rows["zone"]))
-        event.add("CATEGORIES", [first["category"]])
-        event.add("STATUS", first["status"].upper())
-        if not math.isnan(first["expected_attendance"]):
-            event.add(attendance_property, f"{first['expected_attendance']:.15g}")
-        calendar.add_component(event)
-    if not table.empty:  # a VTIMEZONE covering just the events keeps the file small
-        day = timedelta(days=1)
-        first_day, last_day = table["start"].min().date() - day, table["end"].max().date() + day
-        calendar.add_missing_timezones(first_date=first_day, last_date=last_day)
-    return calendar
-
-
-def _local_or_utc(ts: pd.Timestamp, tz: tzinfo) -> datetime:
-    """``ts`` as local time if that names it unambiguously, else in UTC."""
-    utc = ts.to_pydatetime()
-    local = utc.astimezone(tz)
-    return local if local.replace(fold=0).astimezone(UTC) == utc else utc
-
-
-def _check_writable(table: pd.DataFrame) -> None:
-    problems = Problems(source="<DataFrame>", title="Cannot write events")
-    shared = [c for c in EVENTS.names if c not in ("event_id", "zone")]
-    differs = table.groupby("event_id", sort=False)[shared].nunique(dropna=False).gt(1).any(axis=1)
-    if differs.any():
+def _attendance(
+    ev: icalendar.Event,
+    side: Mapping[str, object],
+    described: Mapping[str, str],
+    reading: _Reading,
+    label: str,
+    problems: Problems,
+) -> float | None:
+    """The expected attendance (NaN: unknown); None, with a problem, when it is unreadable."""
+    if "expected_attendance" in side:
+        return float(side["expected_attendance"])  # type: ignore[arg-type]
+    name = reading.attendance_property
+    if name in ev:
+        text = str(ev[name]).strip()
+        try:
+            value = float(text)
+            if math.isfinite(value):
+                return value
+        except ValueError:
+            pass
         problems.add(
-            "the rows of one event",
-            "equal but for the zone",
-            "differences in " + ", ".join(repr(e) for e in differs.index[differs]),
-            hint="give the parts of an event that differ their own event_id",
+            f"{name} of {label}",
+            "a number of persons such as 54000",
+            repr(text),
+            hint=f"write the expected visitors as digits, or leave {name} out",
         )
-    times = table[["start", "end"]]
-    fractional = (times != times.apply(lambda s: s.dt.floor("s"))).any(axis=1).to_numpy()
-    if fractional.any():
-        problems.add(
-            "`start` and `end`",
-            "whole seconds (iCalendar has no fractions of a second)",
-            f"{int(fractional.sum())} row(s) with fractions",
-            rows=tuple(table.index[fractional]),
-            hint="round them first, e.g. with .dt.round('s')",
-        )
-    problems.raise_if_any()
+        return None
+    if "expected_attendance" in described:
+        found = parse_attendance(described["expected_attendance"])
+        if found is None:
+            problems.add(
+                f"the attendance in the DESCRIPTION of {label}",
+                "a whole number of persons such as 23157 or 23.157",
+                repr(described["expected_attendance"]),
+                hint="write the number of expected visitors in digits, or pass "
+                "description_patterns= to read it otherwise",
+            )
+        return found
+    return math.nan

@@ -197,6 +197,7 @@ def _knmi_key_problem(
             f"{int(bad.sum())} other value(s), e.g. {raw.loc[bad, name].iloc[0]!r}",
             column=name,
             rows=tuple(raw.index[bad.to_numpy()]),
+            hint="the file may be cut off or edited by hand; download it again from KNMI",
         )
 
 
@@ -216,6 +217,8 @@ def _select_stations(
                     f"{', '.join(absent)}; the file has {', '.join(sorted(present)) or 'none'}",
                     source=source,
                     column="STN",
+                    hint="pass stations= the numbers in the file, or download the station's "
+                    "file (e.g. 260 for De Bilt)",
                 )
             ],
             title=_KNMI_TITLE,

@@ -8,16 +8,17 @@ weather reader does (see :mod:`crowdcast.io`).
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
 
-from crowdcast._validation import Problems
-from crowdcast.exceptions import ParseError, Problem
+from crowdcast._validation import Problems, timezone_problem
+from crowdcast.exceptions import DataQualityWarning, ParseError, Problem
 from crowdcast.io._common import PathOrFile, parse_issued_at, read_text, utc_column
-from crowdcast.io._units import convert, numbers
+from crowdcast.io._units import convert, numbers, warn_implausible
 from crowdcast.schemas import HOUR, WEATHER, TimestampLike, validate_weather
 
 __all__ = ["read_open_meteo"]
@@ -58,7 +59,16 @@ def read_open_meteo(
     names a zone with DST. Localising the labels with that zone would move the
     hours on the other side of a DST change by one hour, and fail on labels
     such as ``02:00`` on a spring-forward day, which Open-Meteo does emit.
-    Requesting ``timezone=GMT`` avoids the question.
+    Requesting ``timezone=GMT`` avoids the question. A response saved without
+    ``utc_offset_seconds`` is read with the offset its ``timezone`` has at the
+    first label (a forecast is requested on its first day), with a
+    :class:`~crowdcast.exceptions.DataQualityWarning` when that zone changes
+    offset within the labels; without either, labels are UTC (the API's
+    default).
+
+    **Plausibility.** A month whose mean temperature is implausible for the
+    season at the response's latitude, or whose mean wind is a gale, gives a
+    warning (see :mod:`crowdcast.io._units`).
 
     **Timing.** Precipitation and sunshine at time ``T`` are sums over the
     preceding hour, ``[T - 1 h, T)``, so each row gets the timestamp
@@ -107,7 +117,18 @@ def read_open_meteo(
     issued = parse_issued_at(issued_at, source)
     responses = data if isinstance(data, list) and data else [data]
     frames = [_open_meteo_frame(r, source, issued) for r in responses]
-    return validate_weather(pd.concat(frames, ignore_index=True), source=source)
+    valid = validate_weather(pd.concat(frames, ignore_index=True), source=source)
+    for r in responses:
+        lat = r.get("latitude") if isinstance(r, Mapping) else None
+        rows = (
+            valid
+            if "station" not in valid or len(responses) == 1
+            else valid[valid["station"] == f"{lat},{r.get('longitude')}"]
+        )
+        warn_implausible(
+            rows, latitude=lat if isinstance(lat, int | float) else None, source=source
+        )
+    return valid
 
 
 def _load_json(
@@ -145,9 +166,19 @@ def _open_meteo_frame(resp: object, source: str, issued: object) -> pd.DataFrame
         )
 
     if not isinstance(resp, Mapping):
-        fail("the Open-Meteo response", "a JSON object", type(resp).__name__, hint=None)
+        fail(
+            "the Open-Meteo response",
+            "a JSON object",
+            type(resp).__name__,
+            hint="save the API response unchanged, e.g. curl -o weather.json '<url>'",
+        )
     if resp.get("error"):
-        fail("the Open-Meteo response", "data, not an error", repr(resp.get("reason")), hint=None)
+        fail(
+            "the Open-Meteo response",
+            "data, not an error",
+            repr(resp.get("reason")),
+            hint="fix the request the reason names and download the response again",
+        )
     hourly = resp.get("hourly")
     if not isinstance(hourly, Mapping):
         fail("the Open-Meteo response", "an 'hourly' block", f"keys {sorted(resp)}")
@@ -218,9 +249,55 @@ def _open_meteo_times(
             f"{int(bad.sum())} other value(s), e.g. {raw[bad].iloc[0]!r}",
             column="time",
             rows=tuple(raw.index[bad]),
+            hint="save the API response unchanged; request timeformat=iso8601 or unixtime",
         )
-    offset = resp.get("utc_offset_seconds", 0)
-    if not isinstance(offset, int):
-        problems.add("`utc_offset_seconds`", "whole seconds", repr(offset))
+    offset = resp.get("utc_offset_seconds")
+    if offset is None:
+        offset = _offset_of(resp.get("timezone"), local[~bad], problems, source)
+    if not isinstance(offset, int) or isinstance(offset, bool):
+        problems.add(
+            "`utc_offset_seconds`",
+            "whole seconds",
+            repr(offset),
+            hint="save the API response unchanged",
+        )
         offset = 0
     return (local - pd.Timedelta(seconds=offset)).dt.tz_localize("UTC")
+
+
+def _offset_of(timezone: object, local: pd.Series, problems: Problems, source: str) -> int:
+    """The UTC offset of labels in ``timezone``, for a response without ``utc_offset_seconds``.
+
+    Open-Meteo writes every label of a response with the one offset of its
+    ``timezone`` valid when it was asked; without the offset the one in force
+    at the first label is taken (a forecast is asked on its first day). When
+    the zone changes offset within the labels, a warning says that labels on
+    the other side may be an hour off.
+    """
+    if timezone is None or timezone in ("GMT", "UTC"):
+        return 0
+    problem = timezone_problem(
+        timezone,
+        what="the response's `timezone`",
+        source=source,
+        hint="save the API response unchanged (with utc_offset_seconds), or request timezone=GMT",
+    )
+    if problem is not None:
+        problems.extend([problem])
+        return 0
+    if local.empty:
+        return 0
+    stamps = pd.DatetimeIndex(local).tz_localize(
+        str(timezone), ambiguous=True, nonexistent="shift_forward"
+    )
+    offsets = (stamps.tz_localize(None) - stamps.tz_convert("UTC").tz_localize(None)).unique()
+    if len(offsets) > 1:
+        warnings.warn(
+            f"{source}: no utc_offset_seconds; the labels were read with the UTC offset of "
+            f"{timezone} at the first label ({offsets[0]}), but {timezone} changes its offset "
+            "within them, so labels after the change may be an hour off. Save the API response "
+            "unchanged, or request timezone=GMT",
+            DataQualityWarning,
+            stacklevel=5,
+        )
+    return int(offsets[0].total_seconds())

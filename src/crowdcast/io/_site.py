@@ -40,26 +40,43 @@ __all__ = ["load_city"]
 Reader = Callable[[DataSource, SiteProfile], pd.DataFrame]
 
 
-def _opts(src: DataSource) -> dict[str, Any]:
-    return dict(src.options)
+#: Reader options that name a file: relative to the site profile's folder, as ``path`` is.
+_PATH_OPTIONS = ("details",)
+
+
+def _opts(src: DataSource, site: SiteProfile) -> dict[str, Any]:
+    options = dict(src.options)
+    base = site.path.parent if site.path is not None else Path()
+    for key in _PATH_OPTIONS:
+        if isinstance(options.get(key), str) and not Path(options[key]).is_absolute():
+            options[key] = base / options[key]
+    return options
+
+
+def _latitude(site: SiteProfile) -> float | None:
+    """The mean latitude of the site's zones (for the weather plausibility check), if known."""
+    lats = [z.lat for z in site.zones if z.lat is not None]
+    return sum(lats) / len(lats) if lats else None
 
 
 _READERS: Mapping[tuple[str, str], Reader] = {
-    ("counts", "csv"): lambda s, site: read_counts(s.path, zones=site, **_opts(s)),
-    ("counts", "parquet"): lambda s, site: read_counts(s.path, zones=site, **_opts(s)),
+    ("counts", "csv"): lambda s, site: read_counts(s.path, zones=site, **_opts(s, site)),
+    ("counts", "parquet"): lambda s, site: read_counts(s.path, zones=site, **_opts(s, site)),
     ("events", "ical"): lambda s, site: read_ical(
-        s.path, zones=site, **{"timezone": site.timezone, **_opts(s)}
+        s.path, zones=site, **{"timezone": site.timezone, **_opts(s, site)}
     ),
     ("events", "csv"): lambda s, site: read_events_csv(
-        s.path, zones=site, **{"timezone": site.timezone, **_opts(s)}
+        s.path, zones=site, **{"timezone": site.timezone, **_opts(s, site)}
     ),
-    ("weather", "knmi"): lambda s, site: read_knmi(s.path, **_opts(s)),
-    ("weather", "open_meteo"): lambda s, site: read_open_meteo(s.path, **_opts(s)),
-    ("weather", "csv"): lambda s, site: read_weather_csv(s.path, **_opts(s)),
-    ("signals", "csv"): lambda s, site: read_signals(s.path, locations=site, **_opts(s)),
-    ("signals", "parquet"): lambda s, site: read_signals(s.path, locations=site, **_opts(s)),
-    ("incidents", "csv"): lambda s, site: read_incidents(s.path, zones=site, **_opts(s)),
-    ("incidents", "parquet"): lambda s, site: read_incidents(s.path, zones=site, **_opts(s)),
+    ("weather", "knmi"): lambda s, site: read_knmi(s.path, **_opts(s, site)),
+    ("weather", "open_meteo"): lambda s, site: read_open_meteo(s.path, **_opts(s, site)),
+    ("weather", "csv"): lambda s, site: read_weather_csv(
+        s.path, **{"latitude": _latitude(site), **_opts(s, site)}
+    ),
+    ("signals", "csv"): lambda s, site: read_signals(s.path, locations=site, **_opts(s, site)),
+    ("signals", "parquet"): lambda s, site: read_signals(s.path, locations=site, **_opts(s, site)),
+    ("incidents", "csv"): lambda s, site: read_incidents(s.path, zones=site, **_opts(s, site)),
+    ("incidents", "parquet"): lambda s, site: read_incidents(s.path, zones=site, **_opts(s, site)),
 }
 
 
@@ -144,7 +161,11 @@ def _read_sources(site: SiteProfile, declared: list[DataSource]) -> dict[str, li
             raise ConfigError(
                 [
                     Problem(
-                        f"source {src.id!r}", "a known kind and format", f"{src.kind}/{src.format}"
+                        f"source {src.id!r}",
+                        "a known kind and format",
+                        f"{src.kind}/{src.format}",
+                        source=str(site.path),
+                        hint="see docs/site-toml.md for the formats of each kind",
                     )
                 ]
             )
@@ -158,6 +179,7 @@ def _read_sources(site: SiteProfile, declared: list[DataSource]) -> dict[str, li
                         f"options of the {src.kind}/{src.format} reader",
                         str(exc),
                         source=str(site.path),
+                        hint="see docs/site-toml.md for the options of each reader",
                     )
                 ]
             ) from None

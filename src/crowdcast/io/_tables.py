@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from crowdcast.io._common import map_columns, parse_numbers, parse_timestamps, read_table
+from crowdcast.io._common import map_columns, read_table
+from crowdcast.io._csv import CsvOptions
+from crowdcast.io._numbers import parse_numbers
+from crowdcast.io._times import parse_timestamps
 from crowdcast.io._zones import map_zone_names, zone_lookup
 from crowdcast.schemas import validate_incidents, validate_signals
 
@@ -43,8 +46,11 @@ def read_signals(
     ['alcohol_litres_sold']
     """
     source = str(path)
+    options = CsvOptions()  # sniffed: separator, decimal mark, encoding
+    table, layout = read_table(path, what="signals", options=options)
+    numbers = layout.numbers if layout is not None else options.numbers
     df = map_columns(
-        read_table(path, what="signals"),
+        table,
         columns,
         required=("timestamp", "location", "signal", "value"),
         source=source,
@@ -53,9 +59,14 @@ def read_signals(
     keep = [c for c in ("timestamp", "location", "signal", "value", "unit") if c in df.columns]
     df = df[keep].copy()
     df["timestamp"] = parse_timestamps(
-        df["timestamp"], column="timestamp", source=source, timezone=timezone, groups=df["location"]
+        df["timestamp"],
+        column="timestamp",
+        source=source,
+        timezone=timezone,
+        groups=df["location"],
+        times=options.times,
     )
-    df["value"] = parse_numbers(df["value"], column="value", source=source)
+    df["value"] = parse_numbers(df["value"], column="value", source=source, numbers=numbers)
     known = None
     if locations is not None:
         ids = getattr(locations, "venues", None)
@@ -87,8 +98,11 @@ def read_incidents(
     ['aggression']
     """
     source = str(path)
+    options = CsvOptions()  # sniffed: separator, decimal mark, encoding
+    table, layout = read_table(path, what="incidents", options=options)
+    numbers = layout.numbers if layout is not None else options.numbers
     df = map_columns(
-        read_table(path, what="incidents"),
+        table,
         columns,
         required=("timestamp", "zone", "kind", "count"),
         source=source,
@@ -98,8 +112,13 @@ def read_incidents(
     lookup = zone_lookup(zones)
     df["zone"] = map_zone_names(df["zone"], lookup)
     df["timestamp"] = parse_timestamps(
-        df["timestamp"], column="timestamp", source=source, timezone=timezone, groups=df["zone"]
+        df["timestamp"],
+        column="timestamp",
+        source=source,
+        timezone=timezone,
+        groups=df["zone"],
+        times=options.times,
     )
-    df["count"] = parse_numbers(df["count"], column="count", source=source)
+    df["count"] = parse_numbers(df["count"], column="count", source=source, numbers=numbers)
     known = sorted(set(lookup.values())) if lookup is not None else None
     return validate_incidents(df, source=source, zones=known)

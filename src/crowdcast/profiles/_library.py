@@ -85,7 +85,11 @@ def load_indicator_library(path: str | Path | None = None) -> IndicatorLibrary:
     'aggression'
     """
     p, doc = read_toml(DEFAULT_LIBRARY_PATH if path is None else path, "indicator library")
-    r = Reader(str(p), "indicator library")
+    r = Reader(
+        str(p),
+        "indicator library",
+        hint="see crowdcast/data/indicators.toml for a library with every key",
+    )
     for key_path in _site_specific_keys(doc):
         r.error(
             key_path,
@@ -204,13 +208,19 @@ def _effect(
     else:
         thresholds = tuple(float(v) for v in thresholds_raw)
         if any(b <= a for a, b in itertools.pairwise(thresholds)):
-            r.error(f"{prefix}.thresholds", "strictly increasing", list(thresholds))
+            r.error(
+                f"{prefix}.thresholds",
+                "strictly increasing",
+                list(thresholds),
+                hint="list the thresholds from the lowest level up, each above the one before",
+            )
     levels = r.strings(effect, prefix, "levels")
     if thresholds and len(levels) != len(thresholds) + 1:
         r.error(
             f"{prefix}.levels",
             f"one more level than thresholds ({len(thresholds) + 1})",
             list(levels),
+            hint="name the level below the first threshold, between each pair, and above the last",
         )
     if form in ("bands", "percentile_bands") and not thresholds:
         r.error(f"{prefix}.thresholds", f"given for form {form!r}")

@@ -83,7 +83,10 @@ class Zone:
 
     ``measure`` says what its counts are: ``occupancy`` (people present, with
     ``area_m2`` → density in persons/m²) or ``passages`` (people passing per
-    interval, with ``width_m`` → flow in persons/m/min).
+    interval, with ``width_m`` → flow in persons/m/min). ``aliases`` are the
+    other names files use for the zone (``"Korenmarkt"``, a venue on it):
+    readers match them like the name, case-insensitively, also inside a
+    free-text iCalendar LOCATION.
     """
 
     id: str
@@ -96,6 +99,7 @@ class Zone:
     lat: float | None = None
     lon: float | None = None
     neighbours: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,7 @@ class RiskSettings:
                         f"`{name}`",
                         f"one of the settings of RiskSettings ({', '.join(names)})",
                         "an unknown setting",
+                        hint="check the spelling; the settings are the keys of [risk]",
                     )
                     for name in unknown
                 ],
@@ -370,6 +375,8 @@ class SiteProfile:
                     "`zone_id`",
                     f"a zone of site {self.id!r} ({', '.join(self.zone_ids)})",
                     repr(zone_id),
+                    source=str(self.path) if self.path else None,
+                    hint="use a zone id of the site profile's [[zones]] (not its name)",
                 )
             ]
         )
@@ -385,6 +392,8 @@ class SiteProfile:
                     "`source_id`",
                     f"a source of site {self.id!r} ({', '.join(s.id for s in self.sources)})",
                     repr(source_id),
+                    source=str(self.path) if self.path else None,
+                    hint="use a source id of the site profile's [[sources]]",
                 )
             ]
         )

@@ -46,7 +46,14 @@ def save_site_profile(
     site.require_full("save_site_profile")
     if site.path is None:
         raise ParameterError(
-            [Problem("`site`", "a site profile loaded from a file", "a profile without a path")]
+            [
+                Problem(
+                    "`site`",
+                    "a site profile loaded from a file",
+                    "a profile without a path",
+                    hint="load it with load_site_profile(path): the new file is written from it",
+                )
+            ]
         )
     new = [weights] if isinstance(weights, IndicatorWeight) else list(weights)
     targets = (

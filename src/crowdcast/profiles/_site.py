@@ -154,6 +154,7 @@ _ZONE_KEYS = {
     "lat",
     "lon",
     "neighbours",
+    "aliases",
 }
 
 
@@ -164,6 +165,7 @@ def _zones(r: Reader, doc: Mapping[str, Any]) -> tuple[Zone, ...]:
     if not zones:
         r.error("zones", "at least one [[zones]] table")
     r.unique_ids("zones", zone_ids)
+    _unique_names(r, zones)
     for i, z in enumerate(zones):
         for n in z.neighbours:
             if n not in zone_ids:
@@ -171,6 +173,25 @@ def _zones(r: Reader, doc: Mapping[str, Any]) -> tuple[Zone, ...]:
                     f"zones[{i}].neighbours", f"zone ids ({', '.join(dict.fromkeys(zone_ids))})", n
                 )
     return zones
+
+
+def _unique_names(r: Reader, zones: tuple[Zone, ...]) -> None:
+    """Every id, name and alias names one zone (case-insensitive), so a file's name is never
+    resolved to whichever zone came last."""
+    owner: dict[str, int] = {}
+    for i, z in enumerate(zones):
+        keys = [("id", z.id), ("name", z.name), *(("aliases", a) for a in z.aliases)]
+        for key, text in keys:
+            folded = text.strip().casefold()
+            other = owner.setdefault(folded, i)
+            if other != i and key != "id":  # a repeated id is reported as such
+                r.error(
+                    f"zones[{i}].{key}",
+                    "unique among the ids, names and aliases of all zones (case-insensitive)",
+                    f"{text!r}, also a name of zone {zones[other].id!r}",
+                    hint="give each zone its own name; a place two zones share is not a "
+                    "zone alias (events there can name both zones, separated by ';')",
+                )
 
 
 def _zone(r: Reader, prefix: str, t: Mapping[str, Any]) -> Zone:
@@ -216,7 +237,20 @@ def _zone(r: Reader, prefix: str, t: Mapping[str, Any]) -> Zone:
         lat=lat,
         lon=lon,
         neighbours=r.strings(t, prefix, "neighbours"),
+        aliases=_aliases(r, prefix, t),
     )
+
+
+def _aliases(r: Reader, prefix: str, t: Mapping[str, Any]) -> tuple[str, ...]:
+    aliases = r.strings(t, prefix, "aliases")
+    if any(not a.strip() for a in aliases):
+        r.error(
+            f"{prefix}.aliases",
+            "names that are not empty",
+            list(aliases),
+            hint="list the other names files use for the zone, e.g. aliases = ['Korenmarkt']",
+        )
+    return tuple(a.strip() for a in aliases if a.strip())
 
 
 def _venue(r: Reader, prefix: str, t: Mapping[str, Any], zone_ids: list[str]) -> Venue:

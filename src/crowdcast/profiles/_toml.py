@@ -35,6 +35,9 @@ class Reader:
     what
         What the file is (``"site profile"``), for the error's title
         ``Invalid <what>``.
+    hint
+        The hint of a problem that has none of its own: where the file's keys
+        are described.
 
     Examples
     --------
@@ -47,10 +50,14 @@ class Reader:
     crowdcast.exceptions.ConfigError: Invalid site profile: 1 problem.
     - `zones[0].area_m2` must be a positive number. Got -5.0.
         where: site.toml
+        hint: see docs/site-toml.md, which describes every key
     """
 
-    def __init__(self, source: str, what: str) -> None:
+    def __init__(
+        self, source: str, what: str, hint: str = "see docs/site-toml.md, which describes every key"
+    ) -> None:
         self.source = source
+        self.hint = hint
         self.problems = Problems(source=source, error=ConfigError, title=f"Invalid {what}")
 
     def error(
@@ -58,7 +65,7 @@ class Reader:
     ) -> None:
         """Record that the value at ``key`` breaks ``expectation`` (``got``: the value found)."""
         self.problems.add(
-            f"`{key}`", expectation, None if got is _MISSING else repr(got), hint=hint
+            f"`{key}`", expectation, None if got is _MISSING else repr(got), hint=hint or self.hint
         )
 
     def add(self, problem: Problem | None) -> None:
@@ -164,11 +171,27 @@ def read_toml(path: str | Path, what: str) -> tuple[Path, dict[str, Any]]:
             return p, tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError(
-            [Problem(f"the {what} file", "an existing file", str(p), hint="check the path")]
+            [
+                Problem(
+                    f"the {what} file",
+                    "an existing file",
+                    str(p),
+                    source=str(p),
+                    hint="check the path",
+                )
+            ]
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            [Problem(f"the {what} file", "valid TOML", str(exc), source=str(p))]
+            [
+                Problem(
+                    f"the {what} file",
+                    "valid TOML",
+                    str(exc),
+                    source=str(p),
+                    hint="check the quoting and brackets near that line; see https://toml.io",
+                )
+            ]
         ) from None
 
 

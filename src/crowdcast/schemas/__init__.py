@@ -34,7 +34,7 @@ interval, UTC conversion, completing and gridding counts) and the forecast
 table's helpers (:mod:`crowdcast.schemas._forecast`).
 """
 
-from crowdcast.schemas._checker import require_columns
+from crowdcast.schemas._checker import require_columns, sorted_by
 from crowdcast.schemas._contracts import (
     CONTRACTS,
     COUNTS,
@@ -108,6 +108,7 @@ __all__ = [
     "quantile_column",
     "quantile_columns",
     "require_columns",
+    "sorted_by",
     "utc",
     "validate_counts",
     "validate_events",

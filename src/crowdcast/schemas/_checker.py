@@ -11,7 +11,7 @@ from crowdcast._validation import Problems
 from crowdcast.exceptions import DataValidationError, Problem, SchemaError
 from crowdcast.schemas._contracts import Column, Contract
 
-__all__ = ["TableChecker", "first_rows", "require_columns"]
+__all__ = ["TableChecker", "first_rows", "known_ids", "require_columns", "sorted_by"]
 
 _DEFAULT_SOURCE = "<DataFrame>"
 
@@ -60,6 +60,31 @@ def require_columns(
     return table
 
 
+def known_ids(known: object) -> set[str]:
+    """The ids a ``zones=`` argument names: a site profile's zones, zone objects or ids.
+
+    >>> from types import SimpleNamespace as NS
+    >>> sorted(known_ids(NS(zones=[NS(id="dam"), NS(id="park")])))
+    ['dam', 'park']
+    """
+    items = getattr(known, "zones", known)
+    return {str(getattr(item, "id", item)) for item in items}  # type: ignore[attr-defined]
+
+
+def _duplicated(df: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """Rows whose key another row has; by neighbours when the table is sorted by the key."""
+    if not key or len(df) < 2 or not sorted_by(df, key):
+        return df.duplicated(key, keep=False).to_numpy()
+    same = np.ones(len(df) - 1, dtype=bool)
+    for name in key:
+        k = _sort_key(df[name])
+        same &= k[1:] == k[:-1]
+    dup = np.zeros(len(df), dtype=bool)
+    dup[1:] |= same
+    dup[:-1] |= same
+    return dup
+
+
 class TableChecker:
     """The rules of one contract applied to one table; every problem is raised at the end.
 
@@ -79,6 +104,8 @@ class TableChecker:
                         "a pandas DataFrame",
                         type(df).__name__,
                         source=self.source,
+                        hint="read the file with a crowdcast reader, or build a DataFrame "
+                        "with the contract's columns",
                     )
                 ],
                 title=f"Invalid {contract.name} table",
@@ -122,6 +149,7 @@ class TableChecker:
                 what=f"{self.contract.name} column names",
                 expectation="unique",
                 got=f"duplicated {dupes}",
+                hint="rename or drop the repeated columns (or map only one of them)",
             )
 
     def present(self, name: str) -> bool:
@@ -148,6 +176,7 @@ class TableChecker:
                 got=f"{int(missing.sum())} missing",
                 column=col.name,
                 rows=first_rows(self.df, missing),
+                hint=f"fill in `{col.name}` in these rows, or drop them",
             )
 
     def _datetime(self, col: Column, s: pd.Series) -> bool:
@@ -197,6 +226,8 @@ class TableChecker:
                 got=f"{int(inf.sum())} infinite value(s)",
                 column=col.name,
                 rows=first_rows(self.df, inf),
+                hint="an infinite value is an export error: leave the cell empty for a missing "
+                "value",
             )
         if col.kind == "int":
             frac = ~nan & ~inf & (values != np.round(values))
@@ -207,6 +238,8 @@ class TableChecker:
                     got=f"{float(values[frac][0])!r}",
                     column=col.name,
                     rows=first_rows(self.df, frac),
+                    hint=f"`{col.name}` counts whole things; check the decimal and thousands "
+                    "separators",
                 )
         return True
 
@@ -228,7 +261,13 @@ class TableChecker:
 
     # ------------------------------------------------------------------ values
 
-    def check_min(self, name: str, minimum: float, ok: set[str], hint: str | None = None) -> None:
+    def check_min(
+        self,
+        name: str,
+        minimum: float,
+        ok: set[str],
+        hint: str = "check the sign and the unit of the source",
+    ) -> None:
         if name not in ok:
             return
         v = self.df[name].to_numpy(dtype="float64", na_value=np.nan)
@@ -262,7 +301,7 @@ class TableChecker:
         key = tuple(k for k in key if k in ok)
         if any(self.contract.column(k).required and k not in key for k in self.contract.key):
             return
-        dup = self.df.duplicated(list(key), keep=False).to_numpy()
+        dup = _duplicated(self.df, list(key))
         if dup.any():
             first = "(" + ", ".join(str(v) for v in self.df.loc[dup, list(key)].iloc[0]) + ")"
             self.add(
@@ -274,12 +313,12 @@ class TableChecker:
                 hint=hint,
             )
 
-    def check_known(
-        self, name: str, known: Collection[str] | None, ok: set[str], what: str
-    ) -> None:
+    def check_known(self, name: str, known: object, ok: set[str], what: str) -> None:
+        """Values of ``name`` among ``known``: ids, objects with an ``id`` (zones, venues), or
+        a site profile (its zones)."""
         if known is None or name not in ok:
             return
-        known_set = set(known)
+        known_set = known_ids(known)
         s = self.df[name]
         bad = (~s.isin(known_set) & s.notna()).to_numpy()
         if bad.any():
@@ -297,20 +336,64 @@ class TableChecker:
         self.found.raise_if_any()
 
     def normalised(self, sort_by: Iterable[str]) -> pd.DataFrame:
-        """Contract column order, canonical dtypes, sorted by ``sort_by``, a fresh index."""
-        out = self.df[[c for c in self.contract.names if c in self.df.columns]].copy()
+        """Contract column order, canonical dtypes, sorted by ``sort_by``, a fresh index.
+
+        A table already in order (as the counts reader hands it over) is not
+        sorted again, and each column is copied once at most: a large table
+        is checked within little more than its own size.
+        """
+        columns: dict[str, object] = {}
         for col in self.contract.columns:
-            if col.name not in out.columns:
+            if col.name not in self.df.columns:
                 continue
+            values = self.df[col.name]
             if col.kind == "datetime":
-                out[col.name] = out[col.name].dt.tz_convert("UTC").dt.as_unit("ns")
+                values = values.dt.tz_convert("UTC").dt.as_unit("ns")
             elif col.kind == "float":
-                out[col.name] = out[col.name].astype("float64")
+                values = values.astype("float64")
             elif col.kind == "int":
-                out[col.name] = out[col.name].astype("int64")
+                values = values.astype("int64")
             elif col.kind == "str":
-                out[col.name] = out[col.name].astype(object).where(out[col.name].notna(), None)
-                out[col.name] = out[col.name].astype("str" if not col.nullable else object)
+                values = values.astype(object).where(values.notna(), None)
+                values = values.astype("str" if not col.nullable else object)
+            columns[col.name] = values.array
+        out = pd.DataFrame(columns, index=pd.RangeIndex(len(self.df)), copy=False)
         sort_cols = [c for c in sort_by if c in out.columns]
-        out = out.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+        if not sorted_by(out, sort_cols):
+            out = out.sort_values(sort_cols, kind="stable", ignore_index=True)
         return out
+
+
+def _sort_key(values: pd.Series) -> np.ndarray:
+    """Values that compare as the column sorts (codes of a categorical, ns of datetimes)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        if values.cat.ordered or list(values.cat.categories) == sorted(values.cat.categories):
+            return np.asarray(values.cat.codes)
+        return values.astype(object).to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return np.asarray(pd.DatetimeIndex(values).asi8)
+    return values.to_numpy()
+
+
+def sorted_by(df: pd.DataFrame, columns: Sequence[str]) -> bool:
+    """Whether the rows are in ascending order of ``columns`` (ties allowed); no missing keys.
+
+    >>> sorted_by(pd.DataFrame({"a": ["x", "x", "y"], "b": [2, 3, 1]}), ["a", "b"])
+    True
+    """
+    if len(df) < 2:
+        return True
+    tied = np.ones(len(df) - 1, dtype=bool)
+    for name in columns:
+        values = df[name]
+        if values.isna().any():
+            return False
+        key = _sort_key(values)
+        try:
+            after, same = key[1:] > key[:-1], key[1:] == key[:-1]
+        except TypeError:  # values that do not compare (mixed types)
+            return False
+        if (tied & ~(after | same)).any():
+            return False
+        tied &= same
+    return True

@@ -30,7 +30,7 @@ def validate_counts(
     df: pd.DataFrame,
     *,
     source: str | None = None,
-    zones: Collection[str] | None = None,
+    zones: Collection[str] | object | None = None,
     freq: str | pd.Timedelta | None = None,
 ) -> pd.DataFrame:
     """Check a counts table against the contract and return it normalised.
@@ -42,7 +42,7 @@ def validate_counts(
     source
         Where the table came from (file name), used in messages.
     zones
-        Zone ids of the site profile; other zones are an error.
+        Zone ids, zone objects or the site profile; other zones are an error.
     freq
         The sampling interval; inferred when omitted. Every timestamp must lie
         on one regular grid of this interval.
@@ -106,9 +106,12 @@ def validate_events(
     df: pd.DataFrame,
     *,
     source: str | None = None,
-    zones: Collection[str] | None = None,
+    zones: Collection[str] | object | None = None,
 ) -> pd.DataFrame:
     """Check an events table (one row per event x zone) and return it normalised.
+
+    ``zones`` (zone ids, zone objects or a site profile, as the readers take)
+    lists the known zones; other zones are an error.
 
     Examples
     --------
@@ -143,6 +146,7 @@ def validate_events(
                 got=repr(chk.df["status"][bad].iloc[0]),
                 column="status",
                 rows=first_rows(chk.df, bad),
+                hint="readers map CANCELED/canceled to cancelled; write one of these words",
             )
     chk.check_unique(
         EVENTS.key, ok, hint="give each event a unique event_id (one row per event and zone)"
@@ -206,7 +210,7 @@ def validate_incidents(
     df: pd.DataFrame,
     *,
     source: str | None = None,
-    zones: Collection[str] | None = None,
+    zones: Collection[str] | object | None = None,
 ) -> pd.DataFrame:
     """Check an incidents table and return it normalised."""
     chk = TableChecker(INCIDENTS, df, source)

@@ -138,16 +138,29 @@ def as_timedelta(freq: str | pd.Timedelta) -> pd.Timedelta:
         valid = False
     if not valid:
         raise ParameterError(
-            format_message("`freq`", "a positive interval like '15min' or '1h'", repr(freq))
+            format_message(
+                "`freq`",
+                "a positive interval like '15min' or '1h'",
+                repr(freq),
+                hint="pandas offset aliases: 'min', 'h', 'D' with a number, e.g. '15min'",
+            )
         )
     return step
 
 
-def complete_grid(counts: pd.DataFrame, freq: str | pd.Timedelta) -> pd.DataFrame:
+#: The dtype of text columns: ``"str"`` (object in pandas 2, the string dtype in pandas 3).
+_TEXT = pd.api.types.pandas_dtype("str")
+
+
+def complete_grid(
+    counts: pd.DataFrame, freq: str | pd.Timedelta, *, copy: bool = True
+) -> pd.DataFrame:
     """Put a valid counts table on a full regular grid per zone.
 
     Intervals between a zone's first and last observation that have no row get
     one with ``count`` = NaN: missing stays missing, it is never zero-filled.
+    With ``copy=False`` a normalised table (as ``validate_counts`` returns it)
+    whose grid is whole already is returned as it is, not copied.
 
     Examples
     --------
@@ -159,8 +172,10 @@ def complete_grid(counts: pd.DataFrame, freq: str | pd.Timedelta) -> pd.DataFram
     step = as_timedelta(freq).value
     if counts.empty:
         return counts.copy()
-    codes, uniques = pd.factorize(counts["zone"], sort=True)
-    zones = np.asarray(uniques, dtype=object)
+    complete = _already_complete(counts, step, copy)
+    if complete is not None:
+        return complete
+    codes, zones = _zone_codes(counts["zone"])
     ns = pd.DatetimeIndex(counts["timestamp"]).as_unit("ns").asi8
     first = np.full(len(zones), np.iinfo(np.int64).max)
     last = np.full(len(zones), np.iinfo(np.int64).min)
@@ -168,19 +183,68 @@ def complete_grid(counts: pd.DataFrame, freq: str | pd.Timedelta) -> pd.DataFram
     np.maximum.at(last, codes, ns)
     sizes = (last - first) // step + 1
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    grid_codes = np.repeat(np.arange(len(zones)), sizes)
-    within = np.arange(int(sizes.sum())) - np.repeat(offsets, sizes)
-    grid_ns = np.repeat(first, sizes) + within * step
-    values = np.full(len(grid_ns), np.nan)
-    values[offsets[codes] + (ns - first[codes]) // step] = counts["count"].to_numpy(dtype=float)
-    out = pd.DataFrame(
+    # each row's place on the grid, then the grid's times, built in place (large tables)
+    place = ns - first[codes]
+    place //= step
+    place += offsets[codes]
+    values = np.full(int(sizes.sum()), np.nan)
+    values[place] = counts["count"].to_numpy(dtype=float)
+    del place, codes
+    grid_codes = np.repeat(np.arange(len(zones), dtype=np.int32), sizes)
+    grid_ns = np.arange(len(values), dtype=np.int64)
+    grid_ns -= offsets[grid_codes]
+    grid_ns *= step
+    grid_ns += first[grid_codes]
+    names = np.asarray([str(z) for z in zones], dtype=object)  # as text, before the gather
+    return pd.DataFrame(
         {
-            "zone": pd.Series(zones[grid_codes], dtype="str"),
-            "timestamp": pd.DatetimeIndex(grid_ns.astype("datetime64[ns]")).tz_localize("UTC"),
+            "zone": pd.Series(names[grid_codes], dtype=_TEXT, copy=False),
+            "timestamp": pd.DatetimeIndex(grid_ns.view("datetime64[ns]")).tz_localize("UTC"),
             "count": values,
+        },
+        copy=False,
+    )
+
+
+def _zone_codes(zone: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's zone as a code into the sorted zones; by neighbours when already sorted."""
+    values = zone.to_numpy()
+    try:
+        same = values[1:] == values[:-1]
+        starts = np.flatnonzero(np.concatenate([[True], ~same]))
+        ordered = bool(np.all(values[starts][1:] > values[starts][:-1]))
+    except TypeError:
+        ordered = False
+    if not ordered:
+        codes, uniques = pd.factorize(zone, sort=True)
+        return codes.astype(np.int32), np.asarray(uniques, dtype=object)
+    sizes = np.diff(np.concatenate([starts, [len(values)]]))
+    return np.repeat(np.arange(len(starts), dtype=np.int32), sizes), values[starts].astype(object)
+
+
+def _already_complete(counts: pd.DataFrame, step: int, copy: bool) -> pd.DataFrame | None:
+    """The table as :func:`complete_grid` returns it when every zone's grid is whole already
+    (sorted by zone and time, no interval missing), without building the grid; else None."""
+    zone = counts["zone"].to_numpy()
+    ns = pd.DatetimeIndex(counts["timestamp"]).as_unit("ns").asi8
+    same = zone[1:] == zone[:-1]
+    if not np.all((ns[1:] - ns[:-1])[same] == step):
+        return None
+    starts = np.flatnonzero(np.concatenate([[True], ~same]))
+    if len(set(zone[starts])) != len(starts) or list(zone[starts]) != sorted(zone[starts]):
+        return None  # a zone in two places, or zones out of order
+    canonical = list(counts.columns) == ["zone", "timestamp", "count"] and isinstance(
+        counts.index, pd.RangeIndex
+    )
+    if not copy and canonical and counts["count"].dtype == np.float64:
+        return counts
+    return pd.DataFrame(
+        {
+            "zone": pd.Series(zone, dtype="str"),
+            "timestamp": pd.DatetimeIndex(ns.astype("datetime64[ns]")).tz_localize("UTC"),
+            "count": counts["count"].to_numpy(dtype=float),
         }
     )
-    return out
 
 
 def find_gaps(counts: pd.DataFrame, freq: str | pd.Timedelta | None = None) -> pd.DataFrame:
