@@ -399,7 +399,12 @@ def load_event_response(
                 )
             except (KeyError, TypeError, ValueError) as error:
                 problems.append(
-                    Problem(where, "category, venue, zone, peak, low and high", repr(error))
+                    Problem(
+                        where,
+                        "category, venue, zone, peak, low and high",
+                        repr(error),
+                        hint="write the file with save_event_response",
+                    )
                 )
     if problems:
         raise ConfigError(problems, title="Invalid event response file")
