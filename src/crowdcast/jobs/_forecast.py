@@ -61,19 +61,7 @@ def forecast_city(
     from crowdcast.models import GBMForecaster
 
     site = city.require_site("forecast_city")
-    if city.purpose is None:
-        raise ParameterError(
-            [
-                Problem(
-                    "the city's purpose",
-                    "declared",
-                    "none",
-                    hint="load the city with load_city(..., purpose=...) or use "
-                    "city.with_purpose(...)",
-                )
-            ],
-            title="forecast_city needs a purpose",
-        )
+    purpose = require_purpose(city, "forecast_city")
     target = check_writable(out, overwrite=overwrite) if out is not None else None
     forecaster = model if model is not None else GBMForecaster(horizon=horizon)
     t0 = time.perf_counter()
@@ -88,7 +76,7 @@ def forecast_city(
         atomic_write(target, _writer(forecast, target), overwrite=overwrite)
     if audit is not None:
         log = audit if isinstance(audit, AuditLog) else AuditLog(Path(audit))
-        log.append(_audit_record(city, forecaster, forecast, target, city.purpose))
+        log.append(_audit_record(city, forecaster, forecast, target, purpose))
     return ForecastRun(
         forecast=forecast,
         peaks=peaks,
@@ -98,6 +86,24 @@ def forecast_city(
         predict_seconds=t2 - t1,
         purpose=city.purpose,
     )
+
+
+def require_purpose(city: City, call: str) -> str:
+    """The city's declared purpose; a ParameterError naming ``call`` when it has none."""
+    if city.purpose is None:
+        raise ParameterError(
+            [
+                Problem(
+                    "the city's purpose",
+                    "declared",
+                    "none",
+                    hint="load the city with load_city(..., purpose=...) or use "
+                    "city.with_purpose(...)",
+                )
+            ],
+            title=f"{call} needs a purpose",
+        )
+    return city.purpose
 
 
 def _writer(forecast: pd.DataFrame, target: Path) -> Callable[[Path], None]:
