@@ -8,5 +8,6 @@
 
 from crowdcast.jobs._forecast import ForecastRun, forecast_city
 from crowdcast.jobs._plan import PlanRun, plan_event
+from crowdcast.jobs._window import local_time
 
-__all__ = ["ForecastRun", "PlanRun", "forecast_city", "plan_event"]
+__all__ = ["ForecastRun", "PlanRun", "forecast_city", "local_time", "plan_event"]

@@ -10,6 +10,7 @@ explains each zone's peak and hands all of it to
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import warnings
@@ -28,8 +29,8 @@ from crowdcast.exceptions import (
     ParameterError,
     Problem,
 )
-from crowdcast.jobs._forecast import require_purpose
-from crowdcast.jobs._window import planning_window
+from crowdcast.jobs._forecast import levelled_zones, require_purpose
+from crowdcast.jobs._window import local_time, planning_window
 from crowdcast.models import BaseForecaster, load_model, save_model
 from crowdcast.privacy import suppress
 from crowdcast.profiles import SiteProfile
@@ -37,13 +38,14 @@ from crowdcast.report import (
     PlanReport,
     languages,
     model_card,
+    plan_alerts,
     plan_table,
     plan_warnings,
     render_plan,
 )
 from crowdcast.risk import RiskTable, assess
-from crowdcast.scenarios import Change, what_if
-from crowdcast.schemas import EVENTS, PathLike, TimestampLike, as_utc
+from crowdcast.scenarios import AddEvent, Change, SetWeather, what_if
+from crowdcast.schemas import EVENTS, PathLike, TimestampLike
 
 __all__ = ["PlanRun", "plan_event"]
 
@@ -65,6 +67,7 @@ class PlanRun:
     fitted: bool
     fit_seconds: float
     warnings: tuple[str, ...]
+    alerts: tuple[str, ...]
 
 
 def plan_event(
@@ -74,6 +77,7 @@ def plan_event(
     start: TimestampLike | None = None,
     end: TimestampLike | None = None,
     changes: Sequence[Change] = (),
+    rain: float | None = None,
     model: BaseForecaster | PathLike | None = None,
     as_of: TimestampLike | None = None,
     allow_stale: bool = False,
@@ -96,6 +100,10 @@ def plan_event(
         The scenario (:class:`~crowdcast.SetAttendance`, :class:`~crowdcast.CancelEvent`,
         :class:`~crowdcast.AddEvent`, :class:`~crowdcast.SetWeather`), applied through
         :func:`~crowdcast.what_if`; the report shows base and scenario side by side.
+        Times without an offset are the site's local time.
+    rain
+        Rain in mm per hour through the whole window: a :class:`~crowdcast.SetWeather`
+        change added to ``changes``.
     model
         A fitted forecaster; or a saved model's path, loaded when the file exists
         and else fitted and saved there; by default a :class:`~crowdcast.GBMForecaster`
@@ -135,11 +143,12 @@ def plan_event(
     _check_language(language)
     html_path, csv_path = _targets(out, overwrite)
     if as_of is not None:
-        city = _cut(city, as_of)
+        city = _cut(city, local_time(as_of, site.timezone, "as_of"))
     history = city.history()
     last = history.last_observed()
     origin = last + history.freq
     window = planning_window(city, event=event, start=start, end=end, origin=origin)
+    changes = _scenario(changes, rain, window, site)
     stale = _check_age(city, site, last, origin, window[0], allow_stale=allow_stale)
     steps = math.ceil((window[1] - origin) / history.freq)
     forecaster, model_path, fitted, seconds = _model(model, city, steps)
@@ -165,7 +174,7 @@ def plan_event(
         risk=risk,
         base=base,
         base_risk=base_risk,
-        changes=tuple(changes),
+        changes=changes,
         base_events=_calendar(city),
         event=event,
         drivers=drivers,
@@ -182,6 +191,7 @@ def plan_event(
         atomic_write(html_path, html, overwrite=overwrite)
         atomic_write(csv_path, lambda p: table.to_csv(p, index=False), overwrite=overwrite)
     said = tuple(plan_warnings(report, language=language))
+    alerts = tuple(plan_alerts(report, language=language))
     return PlanRun(
         report=report,
         html=html,
@@ -193,6 +203,7 @@ def plan_event(
         fitted=fitted,
         fit_seconds=seconds,
         warnings=said,
+        alerts=alerts,
     )
 
 
@@ -211,9 +222,44 @@ def _targets(out: PathLike | None, overwrite: bool) -> tuple[Path | None, Path |
     return html, check_writable(html.with_suffix(".csv"), overwrite=overwrite)
 
 
-def _cut(city: City, as_of: TimestampLike) -> City:
-    """The city with its counts before ``as_of`` only."""
-    at = as_utc(as_of, "as_of")
+def _scenario(
+    changes: Sequence[Change],
+    rain: float | None,
+    window: tuple[pd.Timestamp, pd.Timestamp],
+    site: SiteProfile,
+) -> tuple[Change, ...]:
+    """The changes with local times made UTC, zones checked, and the rain as a change."""
+    out: list[Change] = []
+    for change in changes:
+        if isinstance(change, AddEvent):
+            if change.zone not in site.zone_ids:
+                raise ParameterError(
+                    [
+                        Problem(
+                            f"the zone of the added event {change.name!r}",
+                            f"a zone of site {site.id!r} ({', '.join(site.zone_ids)})",
+                            repr(change.zone),
+                        )
+                    ]
+                )
+            change = dataclasses.replace(
+                change,
+                start=local_time(change.start, site.timezone, "start"),
+                end=local_time(change.end, site.timezone, "end"),
+            )
+        elif isinstance(change, SetWeather):
+            end = None if change.end is None else local_time(change.end, site.timezone, "end")
+            change = dataclasses.replace(
+                change, start=local_time(change.start, site.timezone, "start"), end=end
+            )
+        out.append(change)
+    if rain is not None:
+        out.append(SetWeather(window[0], window[1], precipitation_mm=rain))
+    return tuple(out)
+
+
+def _cut(city: City, at: pd.Timestamp) -> City:
+    """The city with its counts before ``at`` only."""
     counts = city.counts[city.counts["timestamp"] < at]
     if counts["count"].notna().sum() == 0:
         raise ParameterError(
@@ -360,16 +406,6 @@ def _calendar(city: City) -> pd.DataFrame:
     return pd.DataFrame({c: [] for c in EVENTS.names})
 
 
-def _levelled(site: SiteProfile, zones: Sequence[str]) -> list[str]:
-    """Zones with what their density or flow levels need: an area, or a width for streets."""
-    out = []
-    for zid in zones:
-        z = site.zone(zid)
-        if (z.measure == "occupancy" and z.area_m2) or (z.measure == "passages" and z.width_m):
-            out.append(zid)
-    return out
-
-
 def _assess(
     forecast: pd.DataFrame | None, site: SiteProfile, window: tuple[pd.Timestamp, pd.Timestamp]
 ) -> RiskTable | None:
@@ -377,7 +413,7 @@ def _assess(
     if forecast is None:
         return None
     rows = forecast[(forecast["timestamp"] >= window[0]) & (forecast["timestamp"] < window[1])]
-    rows = rows[rows["zone"].isin(_levelled(site, list(dict.fromkeys(rows["zone"]))))]
+    rows = rows[rows["zone"].isin(levelled_zones(site, list(dict.fromkeys(rows["zone"]))))]
     return assess(rows, site) if len(rows) else None
 
 

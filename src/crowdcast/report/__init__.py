@@ -8,7 +8,7 @@
   self-contained HTML file (Jinja2 templates under ``report/templates``,
   inline SVG, the words of ``report/locales/<language>.toml``:
   :func:`languages`), with :func:`plan_table` the same numbers for a
-  spreadsheet and :func:`plan_warnings` its warnings;
+  spreadsheet and :func:`plan_alerts`, :func:`plan_warnings` its alerts and warnings in words;
 - plots (matplotlib, the optional ``plot`` extra, imported only when drawn):
   :func:`plot_forecast`, :func:`plot_error_by_horizon`,
   :func:`plot_skill_by_zone`, :func:`plot_calibration`.
@@ -27,7 +27,7 @@ from crowdcast.report._backtest_plots import (
 from crowdcast.report._card import ModelCard, model_card
 from crowdcast.report._forecast_plot import plot_forecast
 from crowdcast.report._plan import PLAN_COLUMNS, PlanReport, plan_table
-from crowdcast.report._plan_html import plan_warnings, render_plan
+from crowdcast.report._plan_html import plan_alerts, plan_warnings, render_plan
 from crowdcast.report._tables import peak_table
 from crowdcast.report._words import languages
 
@@ -40,6 +40,7 @@ __all__ = [
     "languages",
     "model_card",
     "peak_table",
+    "plan_alerts",
     "plan_table",
     "plan_warnings",
     "plot_calibration",

@@ -158,12 +158,13 @@ def plan_table(report: PlanReport, forecast: pd.DataFrame | None = None) -> pd.D
     >>> import crowdcast as cc
     >>> site = cc.load_site_profile(cc.sample_path() / "site.toml")
     >>> t = pd.Timestamp("2024-12-14 17:00", tz="UTC")
-    >>> fc = pd.DataFrame({"zone": "stadium_plaza", "origin": t, "timestamp": [t],
-    ...     "horizon": [1], "q0.1": [9000.4], "q0.5": [18000.6], "q0.9": [27000.0]})
-    >>> report = PlanReport(site, t, t + pd.Timedelta("1h"), t - pd.Timedelta("1h"), fc,
+    >>> fc = pd.DataFrame({"zone": "stadium_plaza", "origin": t, "horizon": [1, 2],
+    ...     "timestamp": [t, t + pd.Timedelta("1h")], "q0.1": [9000.4, 20000.0],
+    ...     "q0.5": [18000.6, 30000.0], "q0.9": [27000.0, 40000.0]})
+    >>> report = PlanReport(site, t, t + pd.Timedelta("2h"), t - pd.Timedelta("1h"), fc,
     ...                     fc.iloc[:0], fc.iloc[:0], risk=cc.assess(fc, site))
-    >>> plan_table(report).iloc[0].tolist()
-    ['stadium_plaza', '2024-12-14 18:00', 18001, 9000, 27000, 'orange', 0.5]
+    >>> plan_table(report).to_string(index=False).splitlines()[1]
+    'stadium_plaza 2024-12-14 18:00     18001    9000    27000 orange     0.50'
     """
     use_base = forecast is not None and forecast is report.base
     rows = report.window_rows(report.forecast if forecast is None else forecast)

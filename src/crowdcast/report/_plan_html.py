@@ -36,7 +36,7 @@ from crowdcast.report._plan_text import (
 from crowdcast.report._timeline import level_colour, timeline_svg
 from crowdcast.report._words import Words, load_words
 
-__all__ = ["plan_warnings", "render_plan"]
+__all__ = ["plan_alerts", "plan_warnings", "render_plan"]
 
 _TEMPLATES = Path(__file__).with_name("templates")
 #: The heatmap's colour stops: probability -> RGB.
@@ -88,6 +88,15 @@ def plan_warnings(report: PlanReport, *, language: str = "en") -> list[str]:
     """The report's warnings in words, most serious first (stale data, attendance
     beyond what the model has seen, zones without levels, ...), as the report shows them."""
     return [w["text"] for w in warning_lines(report, load_words(language))]
+
+
+def plan_alerts(report: PlanReport, *, language: str = "en") -> list[str]:
+    """The report's alerts in words, earliest first: ``Stadionplein: orange likely (60 %) from
+    18:00 until 20:00, 45 min before kick-off``."""
+    return [
+        f"{a['zone_name']}: {a['level']} {a['sentence']}"
+        for a in alert_sentences(report, load_words(language))
+    ]
 
 
 def _threshold(report: PlanReport, words: Words) -> str:

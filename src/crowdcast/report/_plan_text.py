@@ -170,6 +170,7 @@ def _attendance_warnings(report: PlanReport, words: Words) -> list[dict[str, str
         if not np.isfinite(att) or seen[0] <= att <= seen[1]:
             continue
         key = "warning_attendance_above" if att > seen[1] else "warning_attendance_below"
+        key += "_one" if seen[0] == seen[1] else ""
         values |= {
             "attendance": words.number(att),
             "low": words.number(seen[0]),
