@@ -115,14 +115,15 @@ def warning_lines(report: PlanReport, words: Words) -> list[dict[str, str]]:
     out = []
     tz = report.site.timezone
     if report.stale:
-        limit = pd.Timedelta(hours=report.site.planning.max_data_age_h)
+        hours = report.site.planning.max_data_age_h
+        limit = words.doc["format"]["hours"].format(n=words.number(hours, 0 if hours % 1 == 0 else 1))
         out.append(
             {
                 "kind": "stale",
                 "text": words.text(
                     "warning_stale",
                     age=words.duration(report.data_age),
-                    limit=words.duration(limit),
+                    limit=limit,
                 ),
             }
         )
