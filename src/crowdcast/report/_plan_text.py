@@ -270,7 +270,7 @@ def _driver_value(words: Words, feature: str, value: float, label: object) -> st
     if feature == "event_load":
         people = "+" + words.text("people", n=words.number(value))
         return f"{text}, {people}" if text else people
-    units = {"weather_precipitation_mm": "mm", "weather_temperature_c": "°C"}
+    units = {"weather_precipitation_mm": "mm/h", "weather_temperature_c": "°C"}
     if feature in units and np.isfinite(value):
         return f"{words.number(value, 1)} {units[feature]}"
     if feature == "weather_wind_speed_ms" and np.isfinite(value):
