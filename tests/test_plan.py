@@ -259,3 +259,27 @@ def test_an_unknown_language_or_event_is_refused(planned: Planned) -> None:
         plan_event(planned.city, event=planned.match["event_id"], language="xx")
     with pytest.raises(ParameterError, match="events after the last count: "):
         plan_event(planned.city, event="no-such-event", as_of=planned.as_of)
+
+
+def test_a_translation_is_one_file_and_falls_back_to_english(
+    planned: Planned, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crowdcast.report import _words, render_plan
+
+    (tmp_path / "en.toml").write_text((_words.LOCALES / "en.toml").read_text("utf-8"), "utf-8")
+    (tmp_path / "nl.toml").write_text(
+        '[text]\nalerts = "Alarmen"\nhour_by_hour = "Uur voor uur"\n'
+        '[format]\nthousands = "."\ndecimal = ","\n'
+        'days = ["ma", "di", "wo", "do", "vr", "za", "zo"]\n',
+        "utf-8",
+    )
+    monkeypatch.setattr(_words, "LOCALES", tmp_path)
+    _words.load_words.cache_clear()
+    try:
+        page = render_plan(planned.run.report, language="nl")
+    finally:
+        _words.load_words.cache_clear()
+    assert '<html lang="nl">' in page and "<h2>Alarmen</h2>" in page
+    assert "<strong>Uur voor uur</strong>" in page and "Zone by zone" in page  # fallback
+    peak = int(planned.run.table["expected"].max())
+    assert f"{peak:,}".replace(",", ".") in page and "za 14 Dec" in page

@@ -22,15 +22,9 @@ import pandas as pd
 
 from crowdcast._city import City
 from crowdcast._validation import atomic_write, check_writable
-from crowdcast.exceptions import (
-    CrowdcastWarning,
-    DataValidationError,
-    ExtrapolationWarning,
-    ParameterError,
-    Problem,
-)
+from crowdcast.exceptions import CrowdcastWarning, ExtrapolationWarning, ParameterError, Problem
 from crowdcast.jobs._forecast import levelled_zones, require_purpose
-from crowdcast.jobs._window import local_time, planning_window
+from crowdcast.jobs._window import check_data_age, cut_counts, local_time, planning_window
 from crowdcast.models import BaseForecaster, load_model, save_model
 from crowdcast.privacy import suppress
 from crowdcast.profiles import SiteProfile
@@ -143,15 +137,49 @@ def plan_event(
     _check_language(language)
     html_path, csv_path = _targets(out, overwrite)
     if as_of is not None:
-        city = _cut(city, local_time(as_of, site.timezone, "as_of"))
+        city = cut_counts(city, local_time(as_of, site.timezone, "as_of"))
     history = city.history()
     last = history.last_observed()
     origin = last + history.freq
     window = planning_window(city, event=event, start=start, end=end, origin=origin)
     changes = _scenario(changes, rain, window, site)
-    stale = _check_age(city, site, last, origin, window[0], allow_stale=allow_stale)
+    stale = check_data_age(city, site, last, origin, window[0], allow_stale=allow_stale)
     steps = math.ceil((window[1] - origin) / history.freq)
     forecaster, model_path, fitted, seconds = _model(model, city, steps)
+    report = _report(forecaster, city, purpose, window, last, changes, event, stale)
+    html = render_plan(report, language=language)
+    table = plan_table(report)
+    if html_path is not None and csv_path is not None:
+        atomic_write(html_path, html, overwrite=overwrite)
+        atomic_write(csv_path, lambda p: table.to_csv(p, index=False), overwrite=overwrite)
+    return PlanRun(
+        report=report,
+        html=html,
+        table=table,
+        model=forecaster,
+        path=html_path,
+        table_path=csv_path,
+        model_path=model_path,
+        fitted=fitted,
+        fit_seconds=seconds,
+        warnings=tuple(plan_warnings(report, language=language)),
+        alerts=tuple(plan_alerts(report, language=language)),
+    )
+
+
+def _report(
+    forecaster: BaseForecaster,
+    city: City,
+    purpose: str,
+    window: tuple[pd.Timestamp, pd.Timestamp],
+    last: pd.Timestamp,
+    changes: Sequence[Change],
+    event: str | None,
+    stale: bool,
+) -> PlanReport:
+    """Forecast with and without the changes, assess, explain, suppress: the report's data."""
+    site = city.require_site("plan_event")
+    origin = last + city.history().freq
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CrowdcastWarning)
         scenario, base, scenario_city = _forecasts(forecaster, city, changes, origin, window[1])
@@ -163,7 +191,7 @@ def plan_event(
         scenario, shown = suppress(scenario, site), suppress(shown, site)
         base = suppress(base, site) if base is not None else None
     seen = _attendance_seen(forecaster)
-    report = PlanReport(
+    return PlanReport(
         site=site,
         start=window[0],
         end=window[1],
@@ -184,26 +212,6 @@ def plan_event(
         stale=stale,
         notes=_notes(caught, covered=bool(seen)),
         suppressed=public,
-    )
-    html = render_plan(report, language=language)
-    table = plan_table(report)
-    if html_path is not None and csv_path is not None:
-        atomic_write(html_path, html, overwrite=overwrite)
-        atomic_write(csv_path, lambda p: table.to_csv(p, index=False), overwrite=overwrite)
-    said = tuple(plan_warnings(report, language=language))
-    alerts = tuple(plan_alerts(report, language=language))
-    return PlanRun(
-        report=report,
-        html=html,
-        table=table,
-        model=forecaster,
-        path=html_path,
-        table_path=csv_path,
-        model_path=model_path,
-        fitted=fitted,
-        fit_seconds=seconds,
-        warnings=said,
-        alerts=alerts,
     )
 
 
@@ -256,59 +264,6 @@ def _scenario(
     if rain is not None:
         out.append(SetWeather(window[0], window[1], precipitation_mm=rain))
     return tuple(out)
-
-
-def _cut(city: City, at: pd.Timestamp) -> City:
-    """The city with its counts before ``at`` only."""
-    counts = city.counts[city.counts["timestamp"] < at]
-    if counts["count"].notna().sum() == 0:
-        raise ParameterError(
-            [
-                Problem(
-                    "`as_of`",
-                    "a time after the first count",
-                    str(at),
-                    hint=f"the counts start {city.counts['timestamp'].min()}",
-                )
-            ]
-        )
-    return city.replace(counts=counts)
-
-
-def _check_age(
-    city: City,
-    site: SiteProfile,
-    last: pd.Timestamp,
-    origin: pd.Timestamp,
-    start: pd.Timestamp,
-    *,
-    allow_stale: bool,
-) -> bool:
-    """Whether the counts are stale for this window; an error when they are, unless allowed."""
-    limit = pd.Timedelta(hours=site.planning.max_data_age_h)
-    age = start - origin
-    if age <= limit:
-        return False
-    if allow_stale:
-        return True
-    sources = [str(s.path) for s in site.sources_of("counts") if s.id in (city.sources or [s.id])]
-    days = age / pd.Timedelta("1D")
-    raise DataValidationError(
-        [
-            Problem(
-                "the last count",
-                f"at most {site.planning.max_data_age_h:g} h before the planning window",
-                f"{last:%Y-%m-%d %H:%M} UTC, {age / pd.Timedelta('1h'):,.0f} h "
-                f"({days:.1f} days) before the window starts at {start:%Y-%m-%d %H:%M} UTC",
-                source=", ".join(sources) or None,
-                column="timestamp",
-                hint="update the counts (the feed may have stopped), or plan anyway with "
-                "allow_stale=True (--allow-stale): the report then says the data is stale; "
-                "the limit is [planning] max_data_age_h in the site profile",
-            )
-        ],
-        title="Stale counts",
-    )
 
 
 def _model(

@@ -1,7 +1,8 @@
 """The planning window: around an event of the calendar, or between two local times.
 
 The window is snapped outwards to the counts grid and must lie after the
-last count (a forecast cannot start before it).
+last count (a forecast cannot start before it), and not too long after it:
+beyond the site's ``[planning] max_data_age_h`` the counts are stale.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import pandas as pd
 
 from crowdcast._city import City
-from crowdcast.exceptions import ParameterError, Problem
+from crowdcast.exceptions import DataValidationError, ParameterError, Problem
+from crowdcast.profiles import SiteProfile
 from crowdcast.schemas import TimestampLike
 
-__all__ = ["ARRIVAL", "EGRESS", "local_time", "planning_window"]
+__all__ = ["ARRIVAL", "EGRESS", "check_data_age", "cut_counts", "local_time", "planning_window"]
 
 #: The window around an event: its arrivals before the start, its egress after the end
 #: (the event curve's bins, docs/events.md).
@@ -121,3 +123,56 @@ def planning_window(
             title="The window is in the past",
         )
     return lo, hi
+
+
+def cut_counts(city: City, at: pd.Timestamp) -> City:
+    """The city with its counts before ``at`` only."""
+    counts = city.counts[city.counts["timestamp"] < at]
+    if counts["count"].notna().sum() == 0:
+        raise ParameterError(
+            [
+                Problem(
+                    "`as_of`",
+                    "a time after the first count",
+                    str(at),
+                    hint=f"the counts start {city.counts['timestamp'].min()}",
+                )
+            ]
+        )
+    return city.replace(counts=counts)
+
+
+def check_data_age(
+    city: City,
+    site: SiteProfile,
+    last: pd.Timestamp,
+    origin: pd.Timestamp,
+    start: pd.Timestamp,
+    *,
+    allow_stale: bool,
+) -> bool:
+    """Whether the counts are stale for this window; an error when they are, unless allowed."""
+    limit = pd.Timedelta(hours=site.planning.max_data_age_h)
+    age = start - origin
+    if age <= limit:
+        return False
+    if allow_stale:
+        return True
+    sources = [str(s.path) for s in site.sources_of("counts") if s.id in (city.sources or [s.id])]
+    days = age / pd.Timedelta("1D")
+    raise DataValidationError(
+        [
+            Problem(
+                "the last count",
+                f"at most {site.planning.max_data_age_h:g} h before the planning window",
+                f"{last:%Y-%m-%d %H:%M} UTC, {age / pd.Timedelta('1h'):,.0f} h "
+                f"({days:.1f} days) before the window starts at {start:%Y-%m-%d %H:%M} UTC",
+                source=", ".join(sources) or None,
+                column="timestamp",
+                hint="update the counts (the feed may have stopped), or plan anyway with "
+                "allow_stale=True (--allow-stale): the report then says the data is stale; "
+                "the limit is [planning] max_data_age_h in the site profile",
+            )
+        ],
+        title="Stale counts",
+    )

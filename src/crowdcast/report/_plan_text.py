@@ -116,7 +116,8 @@ def warning_lines(report: PlanReport, words: Words) -> list[dict[str, str]]:
     tz = report.site.timezone
     if report.stale:
         hours = report.site.planning.max_data_age_h
-        limit = words.doc["format"]["hours"].format(n=words.number(hours, 0 if hours % 1 == 0 else 1))
+        digits = 0 if hours % 1 == 0 else 1
+        limit = words.doc["format"]["hours"].format(n=words.number(hours, digits))
         out.append(
             {
                 "kind": "stale",
