@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -20,6 +22,17 @@ def test_demo_trains_forecasts_and_writes_the_forecast(
     assert "Counts: 7 zones" in text and "every 1 h" in text
     assert "Forecast from 2025-01-01 01:00 CET to 2025-01-01 06:00 CET for 7 zones" in text
     assert "peak (local)" in text and "P90" in text and "same time last week" in text
+    # units, levels, one line on P50/P90, changes in percent (issue 18)
+    lines = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    assert (
+        " present " in lines["stadium_plaza"] and " passing per hour " in lines["nightlife_street"]
+    )
+    assert re.search(r" (green|yellow|orange|red) +\d+ % ", lines["station_square"])
+    assert re.search(r" [A-F] +\d+ % ", lines["shopping_street"])
+    assert "P50 = the expected crowd (as likely more as less); P90 = a high but" in text
+    for zone in ("market_square", "stadium_plaza"):
+        assert re.search(r" (?:[+-][\d,]+ %|-)$", lines[zone]), lines[zone]
+    assert not re.search(r" x[\d,]+\b", text)
     written = pd.read_csv(out)
     assert list(written.columns) == [
         "zone",
@@ -123,3 +136,107 @@ def test_forecast_and_summary_require_a_purpose(capsys: pytest.CaptureFixture[st
         main(["summary", str(sample_path() / "site.toml")])
     assert info.value.code == 2
     assert "the following arguments are required: --purpose" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- plan
+
+
+def _plan_args(planned: Any, out: Path, *more: str) -> list[str]:
+    from crowdcast import sample_path
+
+    return [
+        "plan",
+        str(sample_path() / "site.toml"),
+        "--purpose",
+        "event_planning",
+        "--event",
+        planned.match["event_id"],
+        "--as-of",
+        planned.as_of.tz_convert("Europe/Amsterdam").strftime("%Y-%m-%d %H:%M"),
+        "--out",
+        str(out),
+        *more,
+    ]
+
+
+def test_plan_help_documents_every_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    from crowdcast.cli import _parser
+
+    with pytest.raises(SystemExit) as info:
+        main(["plan", "--help"])
+    assert info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    sub = next(a for a in _parser()._actions if a.dest == "command").choices["plan"]  # type: ignore[union-attr]
+    flags = [a for a in sub._actions if a.option_strings and a.dest != "help"]
+    assert len(flags) == 14
+    for action in flags:
+        assert action.help and " ".join(action.help.split()) in text, action.option_strings
+        assert all(opt in text for opt in action.option_strings)
+    for flag in ("--event", "--from", "--to", "--attendance", "--rain", "--cancel",
+                 "--add-event", "--model", "--out", "--allow-stale"):  # fmt: skip
+        assert flag in text
+    assert "examples:" in text
+
+
+def test_plan_writes_the_report_and_csv_and_prints_the_alerts(
+    planned: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "match.html"
+    args = _plan_args(planned, out, "--model", str(planned.model_path), "--attendance", "40000")
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert f"Model loaded from {planned.model_path}" in captured.out
+    for line in planned.run.alerts:  # the same plan as the library's
+        assert f"  {line}" in captured.out
+    assert f"Report: {out}" in captured.out and f"Table:  {out.with_suffix('.csv')}" in captured.out
+    assert "crowdcast: warning: " in captured.err and "above every football event" in captured.err
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out.with_suffix(".csv")), pd.read_csv(planned.run.table_path)
+    )
+    # never over a file without --overwrite
+    assert main(args) == 1
+    assert "--overwrite on the command line" in capsys.readouterr().err
+    assert main([*args, "--overwrite"]) == 0
+
+
+def test_plan_fits_and_saves_a_model_when_the_file_is_absent(
+    planned: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "new.ccm"
+    assert main(_plan_args(planned, tmp_path / "a.html", "--model", str(model))) == 0
+    assert "Model fitted in " in capsys.readouterr().out and model.exists()
+    assert main(_plan_args(planned, tmp_path / "b.html", "--model", str(model))) == 0
+    assert f"Model loaded from {model}" in capsys.readouterr().out
+
+
+def test_plan_usage_errors_exit_with_code_2(
+    planned: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crowdcast import sample_path
+
+    site = str(sample_path() / "site.toml")
+    for args in (
+        ["plan", site, "--purpose", "event_planning"],  # no window
+        ["plan", site, "--purpose", "event_planning", "--from", "2024-12-14 12:00",
+         "--to", "2024-12-14 20:00", "--attendance", "5000"],  # whose attendance?
+        _plan_args(planned, tmp_path / "c.html", "--add-event", "Kermis", "market_square"),
+    ):  # fmt: skip
+        with pytest.raises(SystemExit) as info:
+            main(args)
+        assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "give --event ID, or --from and --to" in err
+    assert "--attendance 5000: give --event, or the event as ID=N" in err
+    assert "--add-event takes NAME ZONE START END [ATTENDANCE [CATEGORY]], got 2" in err
+
+
+def test_plan_stale_counts_exit_1_with_the_hint(
+    planned: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _plan_args(planned, tmp_path / "d.html", "--model", str(planned.model_path))
+    old = (planned.match["start"] - pd.Timedelta("46D")).strftime("%Y-%m-%d %H:%M")
+    args[args.index("--as-of") + 1] = old
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("crowdcast: error: Stale counts: 1 problem.")
+    assert "--allow-stale" in err and not (tmp_path / "d.html").exists()

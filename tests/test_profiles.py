@@ -207,6 +207,23 @@ def test_load_site_profile_refuses_an_empty_time_zone(tmp_path: Path) -> None:
         load_site_profile(path)
 
 
+def test_planning_data_age_defaults_to_a_week_and_is_read_from_the_profile(
+    tmp_path: Path,
+) -> None:
+    assert load_site_profile(write(tmp_path, MINIMAL_SITE)).planning.max_data_age_h == 168.0
+    path = write(tmp_path, MINIMAL_SITE + "[planning]\nmax_data_age_h = 48\n", "p.toml")
+    assert load_site_profile(path).planning.max_data_age_h == 48.0
+
+
+def test_planning_data_age_must_be_a_positive_number_of_hours(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL_SITE + "[planning]\nmax_data_age_h = 0\nmax_age = 3\n")
+    with pytest.raises(ConfigError) as err:
+        load_site_profile(path)
+    text = str(err.value)
+    assert "`planning.max_data_age_h` must be a positive number of hours. Got 0." in text
+    assert "`planning.max_age` must be one of the known keys (max_data_age_h)" in text
+
+
 # ----------------------------------------------------------------------------- risk settings
 
 

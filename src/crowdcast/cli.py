@@ -18,9 +18,12 @@ from crowdcast._city import City
 from crowdcast._version import __version__
 from crowdcast.exceptions import CrowdcastError
 from crowdcast.io import load_city
-from crowdcast.jobs import ForecastRun, forecast_city
-from crowdcast.profiles import PURPOSES
+from crowdcast.jobs import ForecastRun, PlanRun, forecast_city, plan_event
+from crowdcast.profiles import PURPOSES, SiteProfile
+from crowdcast.report import languages
 from crowdcast.sample import load_sample, make_city
+from crowdcast.scenarios import AddEvent, CancelEvent, Change, SetAttendance
+from crowdcast.schemas import HOUR
 
 __all__ = ["main"]
 
@@ -40,18 +43,34 @@ def _print_city(city: City) -> None:
 
 
 def _change(pct: float) -> str:
-    """A change in percent for the console; beyond +999 % as a factor (x12), easier to read.
+    """A change in percent for the console, with thousands separated.
 
     >>> [_change(v) for v in (35.0, -58.0, 79682.0, float("nan"))]
-    ['+35', '-58', 'x798', '-']
+    ['+35 %', '-58 %', '+79,682 %', '-']
     """
     if pct != pct:  # NaN: no count a week earlier
         return "-"
-    return f"x{1 + pct / 100:,.0f}" if pct > 999 else f"{pct:+,.0f}"
+    return f"{pct:+,.0f} %"
 
 
-def _print_forecast(run: ForecastRun, timezone: str) -> None:
+def _unit(site: SiteProfile, zone: str, freq: str) -> str:
+    """What a zone's numbers count: people present, or people passing per interval."""
+    if site.zone(zone).measure == "passages":
+        return "passing per hour" if freq == str(HOUR) else f"passing per {freq}"
+    return "present"
+
+
+#: One line under the table: what its numbers mean.
+_LEGEND = (
+    "Numbers are persons. P50 = the expected crowd (as likely more as less); P90 = a high but\n"
+    "plausible crowd (exceeded 1 time in 10). Level at P50, from density (people/m²) or flow\n"
+    "(people/m/min); chance = probability of the zone's alert level or worse at the peak."
+)
+
+
+def _print_forecast(run: ForecastRun, site: SiteProfile) -> None:
     fc = run.forecast
+    timezone = site.timezone
     first, last = fc["timestamp"].min(), fc["timestamp"].max()
     print(
         f"Forecast from {first.tz_convert(timezone):%Y-%m-%d %H:%M %Z} to "
@@ -59,19 +78,28 @@ def _print_forecast(run: ForecastRun, timezone: str) -> None:
         f"({run.model.provenance_.model}; fit {run.fit_seconds:.1f} s, "
         f"predict {run.predict_seconds:.2f} s)"
     )
+    freq = run.model.provenance_.freq
     table = run.peaks.copy()
+    table.insert(1, "people", [_unit(site, z, freq) for z in table["zone"]])
     table["peak"] = table["peak"].dt.strftime("%a %H:%M")
     table["change_pct"] = [_change(v) for v in table["change_pct"]]
-    table = table.rename(
+    if "p_alert" in table:
+        table["p_alert"] = [f"{100 * p:.0f} %" if p == p else "-" for p in table["p_alert"]]
+        table["level"] = table["level"].fillna("-")
+    order = ["zone", "people", "peak", "p50", "p90", "level", "p_alert", "last_week", "change_pct"]
+    table = table[[c for c in order if c in table.columns]].rename(
         columns={
             "peak": "peak (local)",
             "p50": "P50",
             "p90": "P90",
+            "level": "level",
+            "p_alert": "chance",
             "last_week": "same time last week",
-            "change_pct": "change %",
+            "change_pct": "change",
         }
     )
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}", na_rep="-"))
+    print(_LEGEND)
     if run.path is not None:
         if "suppressed" in fc:
             print(f"\nSmall values suppressed (shown as 0) in {int(fc['suppressed'].sum())} rows")
@@ -90,7 +118,7 @@ def _demo(args: argparse.Namespace) -> int:
     print(city.describe())
     print()
     run = forecast_city(city, horizon=args.horizon, out=args.out, overwrite=True)
-    _print_forecast(run, city.require_site("a forecast").timezone)
+    _print_forecast(run, city.require_site("a forecast"))
     return 0
 
 
@@ -104,12 +132,91 @@ def _forecast(args: argparse.Namespace) -> int:
         publish=args.publish,
         audit=args.audit,
     )
-    _print_forecast(run, city.require_site("a forecast").timezone)
+    _print_forecast(run, city.require_site("a forecast"))
     return 0
 
 
 def _summary(args: argparse.Namespace) -> int:
     _print_city(load_city(args.site, purpose=args.purpose, library=args.library))
+    return 0
+
+
+def _changes(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[Change]:
+    """The scenario flags as changes of the scenario API (times stay local: plan_event
+    reads them in the site's time zone)."""
+    changes: list[Change] = []
+    for text in args.attendance or []:
+        event_id, _, number = text.rpartition("=")
+        event_id = event_id or args.event
+        if not event_id:
+            parser.error(f"--attendance {text}: give --event, or the event as ID=N")
+        try:
+            changes.append(SetAttendance(event_id, float(number.replace(",", "").replace("_", ""))))
+        except ValueError:
+            parser.error(f"--attendance {text}: the attendance must be a number")
+    changes += [CancelEvent(event_id) for event_id in args.cancel or []]
+    for values in args.add_event or []:
+        if not 4 <= len(values) <= 6:
+            parser.error(
+                "--add-event takes NAME ZONE START END [ATTENDANCE [CATEGORY]], "
+                f"got {len(values)} value(s)"
+            )
+        name, zone, start, end, *rest = values
+        try:
+            attendance = float(rest[0]) if rest else None
+        except ValueError:
+            parser.error(f"--add-event {name}: the attendance must be a number, not {rest[0]!r}")
+        category = rest[1] if len(rest) > 1 else "other"
+        changes.append(AddEvent(name, zone, start, end, attendance, category))
+    return changes
+
+
+def _print_plan(run: PlanRun) -> None:
+    report = run.report
+    tz = report.site.timezone
+    what = report.planned_event["name"].iloc[0] if len(report.planned_event) else "the window"
+    print(
+        f"Plan for {what}: {report.start.tz_convert(tz):%a %d %b %Y %H:%M} to "
+        f"{report.end.tz_convert(tz):%a %d %b %Y %H:%M} ({tz}), {len(report.zones)} zones"
+    )
+    if run.fitted:
+        saved = f", saved to {run.model_path}" if run.model_path is not None else ""
+        print(f"Model fitted in {run.fit_seconds:.1f} s{saved}")
+    elif run.model_path is not None:
+        print(f"Model loaded from {run.model_path}")
+    print("\nAlerts:" if run.alerts else "\nNo alerts in the window.")
+    for line in run.alerts:
+        print(f"  {line}")
+    for line in run.warnings:
+        print(f"crowdcast: warning: {line}", file=sys.stderr)
+    if run.path is not None:
+        print(f"\nReport: {run.path}\nTable:  {run.table_path} (one row per zone and hour)")
+
+
+def _plan(args: argparse.Namespace) -> int:
+    if args.event is None and (args.from_ is None or args.to is None):
+        args.parser.error("give --event ID, or --from and --to")
+    changes = _changes(args, args.parser)
+    city = load_city(args.site, purpose=args.purpose)
+    try:
+        run = plan_event(
+            city,
+            event=args.event,
+            start=args.from_,
+            end=args.to,
+            changes=changes,
+            rain=args.rain,
+            model=args.model,
+            as_of=args.as_of,
+            allow_stale=args.allow_stale,
+            out=args.out,
+            overwrite=args.overwrite,
+            language=args.language,
+        )
+    except ImportError as err:  # matplotlib, the plot extra, draws the report's figures
+        print(f"crowdcast: error: {err}", file=sys.stderr)
+        return 1
+    _print_plan(run)
     return 0
 
 
@@ -129,6 +236,93 @@ def _purpose_argument(parser: argparse.ArgumentParser, default: str | None = Non
         help="what the data is used for; only sources declared for it are read"
         + (f" (default {default})" if default else ""),
     )
+
+
+_PLAN_EPILOG = """\
+times are the site's local time ("2024-12-14 18:00"), or give an offset ("...+01:00").
+
+examples:
+  crowdcast plan site.toml --purpose event_planning --event match-1214 --out match.html
+  crowdcast plan site.toml --purpose event_planning --event match-1214 \\
+      --attendance 40000 --rain 3 --model site.ccm --out match-40k-rain.html
+  crowdcast plan data/sample/site.toml --purpose event_planning \\
+      --event football-20241214@havenstad.example --as-of "2024-12-12 23:00"
+"""
+
+
+def _plan_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    plan = sub.add_parser(
+        "plan",
+        help="plan an event: an HTML report and a CSV of the crowd per zone and hour",
+        description="Forecast a planning window (an event, or --from/--to) per zone, with "
+        "levels, alerts in words and a what-if scenario, into one self-contained HTML report "
+        "(figures inline, nothing loaded from the network) and a CSV beside it.",
+        epilog=_PLAN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    plan.add_argument("site", type=Path, help="site profile (TOML)")
+    _purpose_argument(plan)
+    window = plan.add_argument_group("the planning window (--event, or --from and --to)")
+    window.add_argument(
+        "--event",
+        metavar="ID",
+        help="an event of the calendar: the window runs from 6 h before its start "
+        "to 4 h after its end",
+    )
+    window.add_argument("--from", dest="from_", metavar="TIME", help="start of the window")
+    window.add_argument("--to", metavar="TIME", help="end of the window")
+    what = plan.add_argument_group("the scenario (what if...), through crowdcast's scenario API")
+    what.add_argument(
+        "--attendance",
+        action="append",
+        metavar="N|ID=N",
+        help="expected attendance of --event (N), or of another event (ID=N); repeatable",
+    )
+    what.add_argument(
+        "--rain", type=float, metavar="MM", help="rain in mm per hour through the whole window"
+    )
+    what.add_argument("--cancel", action="append", metavar="ID", help="cancel an event; repeatable")
+    what.add_argument(
+        "--add-event",
+        action="append",
+        nargs="+",
+        metavar="VALUE",
+        help="add an event: NAME ZONE START END [ATTENDANCE [CATEGORY]] (zone id, local "
+        "times; category default 'other'); repeatable",
+    )
+    run = plan.add_argument_group("model and output")
+    run.add_argument(
+        "--model",
+        type=Path,
+        metavar="FILE",
+        help="a saved model to use; when FILE does not exist, a model is fitted and saved "
+        "there (default: fit one, save nothing)",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=Path("plan.html"),
+        help="the HTML report (default plan.html); the CSV goes beside it (plan.csv)",
+    )
+    run.add_argument("--overwrite", action="store_true", help="replace an existing report/CSV")
+    run.add_argument(
+        "--allow-stale",
+        action="store_true",
+        help="plan even when the last count is older than the site's [planning] "
+        "max_data_age_h before the window (default 168 h); the report then warns loudly",
+    )
+    run.add_argument(
+        "--as-of",
+        metavar="TIME",
+        help="plan as if it were TIME: counts from then on are left out (replay a past event)",
+    )
+    run.add_argument(
+        "--language",
+        choices=list(languages()),
+        default="en",
+        help="language of the report (a file per language in crowdcast/report/locales)",
+    )
+    plan.set_defaults(func=_plan, parser=plan)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -171,6 +365,8 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("--library", type=Path, help="indicator library (TOML)")
     _purpose_argument(summary)
     summary.set_defaults(func=_summary)
+
+    _plan_parser(sub)
 
     sample = sub.add_parser("make-sample", help="simulate the sample city into a folder")
     sample.add_argument("out", type=Path)

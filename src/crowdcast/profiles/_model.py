@@ -34,6 +34,7 @@ __all__ = [
     "IndicatorLibrary",
     "IndicatorWeight",
     "Measure",
+    "PlanningSettings",
     "PrivacySettings",
     "RiskSettings",
     "SiteProfile",
@@ -257,6 +258,21 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class PlanningSettings:
+    """How ``crowdcast plan`` treats a site's data (the ``[planning]`` table).
+
+    ``max_data_age_h`` is the longest time, in hours, from the last count to
+    the start of a planning window. Beyond it the data is stale: the counts
+    feed has probably stopped, and a forecast that far ahead rests on the
+    calendar alone, so ``plan`` refuses unless forced (``--allow-stale``),
+    and then says so in the report. The default, a week, lets a planner
+    prepare next week's event on today's counts.
+    """
+
+    max_data_age_h: float = 168.0
+
+
+@dataclass(frozen=True)
 class IndicatorWeight:
     """A site's local scaling of one generic indicator (1.0 = holds as published).
 
@@ -310,6 +326,7 @@ class SiteProfile:
     sources: tuple[DataSource, ...] = ()
     risk: RiskSettings = RiskSettings()
     privacy: PrivacySettings = PrivacySettings()
+    planning: PlanningSettings = PlanningSettings()
     weights: tuple[IndicatorWeight, ...] = ()
     path: Path | None = None
     redacted: bool = False

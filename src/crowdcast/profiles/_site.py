@@ -2,7 +2,7 @@
 
 One parser per table (``[site]``, ``[[zones]]``, ``[[venues]]``,
 ``[[closed_days]]``, ``[[sources]]``, ``[risk]``, ``[privacy]``,
-``[[weights]]``), all reading through one :class:`~._toml.Reader`, so every
+``[planning]``, ``[[weights]]``), all reading through one :class:`~._toml.Reader`, so every
 problem in the file is reported at once.
 """
 
@@ -24,6 +24,7 @@ from crowdcast.profiles._model import (
     ClosedDays,
     DataSource,
     IndicatorWeight,
+    PlanningSettings,
     PrivacySettings,
     RiskSettings,
     SiteProfile,
@@ -34,7 +35,17 @@ from crowdcast.profiles._toml import Reader, positive, read_toml
 
 __all__ = ["load_site_profile", "site_from_document"]
 
-_SITE_KEYS = {"site", "zones", "venues", "closed_days", "sources", "risk", "privacy", "weights"}
+_SITE_KEYS = {
+    "site",
+    "zones",
+    "venues",
+    "closed_days",
+    "sources",
+    "risk",
+    "privacy",
+    "planning",
+    "weights",
+}
 
 
 def load_site_profile(path: str | Path) -> SiteProfile:
@@ -90,6 +101,7 @@ def site_from_document(
     r.unique_ids("sources", [s.id for s in sources])
     risk = _risk(r, doc.get("risk", {}))
     privacy = _privacy(r, doc.get("privacy", {}))
+    planning = _planning(r, doc.get("planning", {}))
     targets = {"site"} | {f"zone:{z}" for z in zone_ids} | {f"venue:{v.id}" for v in venues}
     weights = _weights(r, doc, targets)
     r.raise_if_any()
@@ -101,6 +113,7 @@ def site_from_document(
         sources=sources,
         risk=risk,
         privacy=privacy,
+        planning=planning,
         weights=weights,
         path=p,
     )
@@ -366,6 +379,25 @@ def _privacy(r: Reader, t: Any) -> PrivacySettings:
             15.0,
             check=lambda v: math.isfinite(v) and v >= 0,
             expectation="a number >= 0",
+        )
+    )
+
+
+def _planning(r: Reader, t: Any) -> PlanningSettings:
+    """The ``[planning]`` table: ``max_data_age_h``, hours from the last count to a window."""
+    if not isinstance(t, dict):
+        r.error("planning", "a table ([planning])", t)
+        return PlanningSettings()
+    r.unknown_keys(t, "planning", {"max_data_age_h"})
+    return PlanningSettings(
+        max_data_age_h=r.get(
+            t,
+            "planning",
+            "max_data_age_h",
+            float,
+            PlanningSettings().max_data_age_h,
+            check=lambda v: math.isfinite(v) and v > 0,
+            expectation="a positive number of hours",
         )
     )
 

@@ -6,16 +6,26 @@ import numpy as np
 import pandas as pd
 
 from crowdcast._validation import check_timezone
+from crowdcast.risk import RiskTable
 
 __all__ = ["peak_table"]
 
 
-def peak_table(forecast: pd.DataFrame, counts: pd.DataFrame, timezone: str) -> pd.DataFrame:
+def peak_table(
+    forecast: pd.DataFrame,
+    counts: pd.DataFrame,
+    timezone: str,
+    *,
+    risk: RiskTable | None = None,
+) -> pd.DataFrame:
     """Per zone: the peak interval of the median forecast, P50 and P90 there, and the change
     against the count observed at the same local time one week earlier.
 
     ``timezone`` (an IANA name, e.g. ``site.timezone``) is the time zone of
-    the ``peak`` column.
+    the ``peak`` column. With ``risk`` (:func:`crowdcast.assess` of the
+    forecast) the table also has, at the peak, the ``level`` and ``p_alert``,
+    the probability of the zone's alert level or worse (empty for zones the
+    risk table does not hold).
 
     Examples
     --------
@@ -35,7 +45,7 @@ def peak_table(forecast: pd.DataFrame, counts: pd.DataFrame, timezone: str) -> p
     last_week = observed.reindex(keys).to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.where(last_week > 0, 100 * (top["q0.5"].to_numpy() / last_week - 1), np.nan)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "zone": top["zone"],
             "peak": top["timestamp"].dt.tz_convert(timezone),
@@ -45,3 +55,14 @@ def peak_table(forecast: pd.DataFrame, counts: pd.DataFrame, timezone: str) -> p
             "change_pct": np.round(change, 1),
         }
     )
+    if risk is not None:
+        out[["level", "p_alert"]] = _at_peak(risk, top)
+    return out
+
+
+def _at_peak(risk: RiskTable, top: pd.DataFrame) -> pd.DataFrame:
+    """The level and P(alert level or worse) of each peak row, from the risk table."""
+    from crowdcast.report._plan import _levels
+
+    level, p_alert = _levels(risk, top)
+    return pd.DataFrame({"level": level.to_numpy(), "p_alert": p_alert.to_numpy()}, index=top.index)

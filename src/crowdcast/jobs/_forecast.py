@@ -15,7 +15,9 @@ from crowdcast._validation import atomic_write, check_writable
 from crowdcast.exceptions import ParameterError, Problem
 from crowdcast.models import BaseForecaster, fingerprint
 from crowdcast.privacy import AuditLog, file_fingerprint, suppress
+from crowdcast.profiles import SiteProfile
 from crowdcast.report import peak_table
+from crowdcast.risk import RiskTable, assess
 from crowdcast.schemas import PathLike
 
 __all__ = ["ForecastRun", "forecast_city"]
@@ -32,6 +34,7 @@ class ForecastRun:
     fit_seconds: float
     predict_seconds: float
     purpose: str | None = None
+    risk: RiskTable | None = None
 
 
 def forecast_city(
@@ -51,6 +54,9 @@ def forecast_city(
     The city must declare its purpose (``load_city(..., purpose=...)``, or
     ``city.with_purpose(...)`` for another one); it was checked against the
     sources when the city was built and is recorded in the model's provenance.
+    The crowding levels of the zones with an area or width
+    (:func:`crowdcast.assess`) are in ``risk``, and their level at each
+    zone's peak in ``peaks``.
     With ``publish=True``, or for the purpose ``public_information``, the forecast
     (returned and written) passes egress suppression
     (:func:`crowdcast.privacy.suppress`). With ``audit`` (a path or an
@@ -64,19 +70,7 @@ def forecast_city(
     from crowdcast.models import GBMForecaster
 
     site = city.require_site("forecast_city")
-    if city.purpose is None:
-        raise ParameterError(
-            [
-                Problem(
-                    "the city's purpose",
-                    "declared",
-                    "none",
-                    hint="load the city with load_city(..., purpose=...) or use "
-                    "city.with_purpose(...)",
-                )
-            ],
-            title="forecast_city needs a purpose",
-        )
+    purpose = require_purpose(city, "forecast_city")
     # every output is checked before anything is fitted or written: a run that cannot
     # write its audit record must not leave a forecast behind
     target = check_writable(out, overwrite=overwrite) if out is not None else None
@@ -89,13 +83,16 @@ def forecast_city(
     t1 = time.perf_counter()
     forecast = forecaster.predict(horizon=horizon)
     t2 = time.perf_counter()
-    peaks = peak_table(forecast, city.counts, site.timezone)
+    zones = levelled_zones(site, list(dict.fromkeys(forecast["zone"])))
+    levelled = forecast[forecast["zone"].isin(zones)]
+    risk = assess(levelled, site) if len(levelled) else None
+    peaks = peak_table(forecast, city.counts, site.timezone, risk=risk)
     if publish or city.purpose == "public_information":
         forecast = suppress(forecast, site)
     if target is not None:
         atomic_write(target, _writer(forecast, target), overwrite=overwrite)
     if log is not None:
-        log.append(_audit_record(city, forecaster, forecast, target, city.purpose))
+        log.append(_audit_record(city, forecaster, forecast, target, purpose))
     return ForecastRun(
         forecast=forecast,
         peaks=peaks,
@@ -104,7 +101,36 @@ def forecast_city(
         fit_seconds=t1 - t0,
         predict_seconds=t2 - t1,
         purpose=city.purpose,
+        risk=risk,
     )
+
+
+def levelled_zones(site: SiteProfile, zones: list[str]) -> list[str]:
+    """The zones with what crowding levels need: an area (occupancy) or a width (passages)."""
+    out = []
+    for zid in zones:
+        z = site.zone(zid)
+        if (z.measure == "occupancy" and z.area_m2) or (z.measure == "passages" and z.width_m):
+            out.append(zid)
+    return out
+
+
+def require_purpose(city: City, call: str) -> str:
+    """The city's declared purpose; a ParameterError naming ``call`` when it has none."""
+    if city.purpose is None:
+        raise ParameterError(
+            [
+                Problem(
+                    "the city's purpose",
+                    "declared",
+                    "none",
+                    hint="load the city with load_city(..., purpose=...) or use "
+                    "city.with_purpose(...)",
+                )
+            ],
+            title=f"{call} needs a purpose",
+        )
+    return city.purpose
 
 
 def _writer(forecast: pd.DataFrame, target: Path) -> Callable[[Path], None]:
