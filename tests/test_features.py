@@ -590,6 +590,42 @@ def test_without_weather_the_weather_columns_are_nan() -> None:
     assert got.isna().all().all()
 
 
+def test_the_weather_condition_is_a_categorical_code_read_like_the_numbers() -> None:
+    hours = pd.date_range(T0, periods=6, freq="h", tz=UTC)
+    observed = pd.DataFrame(
+        {
+            "timestamp": hours,
+            "temperature_c": 5.0,
+            "condition": ["dry", " Wet Road", None, "snow", "dry", "hail"],
+            "issued_at": pd.NaT,
+        }
+    )
+    fitted_on = City(pd.DataFrame(), weather=observed.iloc[:4], freq=HOUR)
+    step = WeatherFeatures(variables=("temperature_c",), condition=True)
+    step.fit(make_rows(["a"], [T0 + HOUR], [1], HOUR), fitted_on)
+    assert step.conditions_ == {"dry": 1, "snow": 2, "wet road": 3}
+    assert "weather_condition" in step.get_categorical_names_out()
+    data = City(pd.DataFrame(), weather=observed, freq=HOUR)
+    # targets before the origin get their hour's observation
+    got = step.transform(make_rows(["a"], [T0 + 6 * HOUR], [-5, -4, -3, -2, -1, 0], HOUR), data)
+    assert got["weather_condition"].tolist() == [1.0, 3.0, 0.0, 2.0, 1.0, -1.0]
+    labels = step.get_code_labels()["weather_condition"]
+    assert labels[3] == "wet road" and labels[-1] == "a condition not seen in fit"
+    assert "weather_condition" not in WeatherFeatures().get_feature_names_out()
+
+
+def test_the_global_model_uses_the_condition_when_the_weather_has_one() -> None:
+    sim = cc.make_city(zones=["station_square"], start="2024-03-01", end="2024-04-15")
+    weather = sim.weather.assign(
+        condition=np.where(sim.weather["precipitation_mm"] > 0.5, "wet road", "dry")
+    )
+    city = City.from_tables(sim.counts, weather=weather, site=sim.site)
+    model = cc.GBMForecaster(horizon=3, lgbm_params={"n_estimators": 5}).fit(city)
+    assert "weather_condition" in model.features_.get_categorical_names_out()
+    plain = cc.GBMForecaster(horizon=3, lgbm_params={"n_estimators": 5}).fit(sim.counts)
+    assert "weather_condition" not in plain.provenance_.features
+
+
 # ----------------------------------------------------------------------------- static
 
 

@@ -61,6 +61,14 @@ class WeatherFeatures(FeatureTransformer):
         persisted: counted to the last hour ended by the origin (or to the
         target hour, if earlier). 48 by default, enough for daily reports;
         None persists the last observation however old it is.
+    condition
+        Add ``weather_condition``: the code of the weather table's
+        ``condition`` text (``"wet road"``, ``"snow"``; case-insensitive),
+        read at the target hour like the numbers (a forecast's, else the
+        last observation's): ``1..K`` for the conditions seen in ``fit``, 0
+        for none given, -1 for one not seen. A categorical column.
+        :class:`~crowdcast.GBMForecaster` switches it on when the weather it
+        is fitted on has conditions.
 
     Examples
     --------
@@ -78,20 +86,42 @@ class WeatherFeatures(FeatureTransformer):
         *,
         variables: Sequence[str] = ("temperature_c", "precipitation_mm", "wind_speed_ms"),
         max_observation_age_h: float | None = 48,
+        condition: bool = False,
     ) -> None:
         self.variables = variables
         self.max_observation_age_h = max_observation_age_h
+        self.condition = condition
+
+    _categorical = ("weather_condition",)
 
     def get_feature_names_out(self) -> list[str]:
         check_params(self)
-        return [*(f"weather_{v}" for v in self.variables), "weather_forecast_age_h"]
+        names = [*(f"weather_{v}" for v in self.variables), "weather_forecast_age_h"]
+        return [*names, "weather_condition"] if self.condition else names
+
+    def _fit(self, rows: pd.DataFrame, data: City) -> None:
+        seen = _conditions(data.weather)
+        self.conditions_ = {c: i + 1 for i, c in enumerate(sorted(set(seen.dropna())))}
+
+    def get_code_labels(self) -> dict[str, dict[int, str]]:
+        if not self.condition:
+            return {}
+        found = {code: c for c, code in getattr(self, "conditions_", {}).items()}
+        return {"weather_condition": {-1: "a condition not seen in fit", 0: "none", **found}}
 
     def _transform(self, rows: pd.DataFrame, data: City) -> pd.DataFrame:
         names = self.get_feature_names_out()
         variables = list(self.variables)
         if data.weather is None or rows.empty:
             return pd.DataFrame(np.nan, index=rows.index, columns=names)
-        forecasts, observations = _split(data.weather, variables)
+        weather = data.weather
+        if self.condition:
+            known = getattr(self, "conditions_", {})
+            text = _conditions(weather)
+            code = text.map(lambda c: known.get(c, -1)).where(text.notna(), 0)
+            weather = weather.assign(_condition=code.astype(float))
+            variables.append("_condition")
+        forecasts, observations = _split(weather, variables)
         origin, target = ns(rows["origin"]), ns(rows["timestamp"])
         hour = target - target % HOUR_NS
         codes, first = pair_codes(origin, hour)  # features depend on (origin, hour) only
@@ -110,9 +140,20 @@ class WeatherFeatures(FeatureTransformer):
         max_age_ns = None if max_age is None else float(max_age) * HOUR_NS
         values[rest] = _last_observation(observations, known_until, variables, max_age_ns)
 
-        out = {f"weather_{v}": values[codes, j] for j, v in enumerate(variables)}
+        out = {f"weather_{v}": values[codes, j] for j, v in enumerate(self.variables)}
         out["weather_forecast_age_h"] = (target - issued[codes]) / HOUR_NS
+        if self.condition:  # stations disagreeing give their rounded mean code
+            out["weather_condition"] = np.round(values[codes, -1])
         return pd.DataFrame(out, index=rows.index)
+
+
+def _conditions(weather: pd.DataFrame | None) -> pd.Series:
+    """The ``condition`` text of each weather row, trimmed and lower-case (NaN if none)."""
+    if weather is None or "condition" not in weather:
+        index = weather.index if weather is not None else pd.RangeIndex(0)
+        return pd.Series(np.nan, index=index, dtype=object)
+    text = weather["condition"].astype("string").str.strip().str.casefold()
+    return text.where(text.notna() & (text != ""), None).astype(object)
 
 
 def _split(weather: pd.DataFrame, variables: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

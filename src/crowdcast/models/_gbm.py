@@ -267,6 +267,9 @@ class GBMForecaster(BaseForecaster):
 
             return clone(self.features)
         pipe = default_features(data.site, horizon=self.horizon_, freq=history.freq)
+        weather = data.weather
+        if weather is not None and "condition" in weather and weather["condition"].notna().any():
+            pipe.set_params(weather__condition=True)  # wet road, snow: as the data say
         if self._event_load_on():
             # the events enter as a load added to the forecast, not as features
             pipe = FeatureUnion([(n, t) for n, t in pipe.steps if n != "events"])
