@@ -226,3 +226,22 @@ def test_a_city_wide_event_names_every_zone_with_a_star_or_all(tmp_path: Path, c
     df = read_events_csv(path, zones=ZONES)
     assert sorted(df["zone"]) == sorted(z.id for z in ZONES)
     assert set(df["event_id"]) == {"nye"}
+
+
+def test_google_calendar_uids_are_event_ids_not_e_mail_addresses(tmp_path: Path) -> None:
+    from crowdcast.exceptions import PrivacyError
+
+    uids = [f"{i:026d}abcdefghij@google.com" for i in range(3)]
+    lines = [
+        f"{u},Market,dam,2024-06-0{i + 1}T10:00Z,2024-06-0{i + 1}T12:00Z"
+        for i, u in enumerate(uids)
+    ]
+    path = write_csv(tmp_path, "event_id,name,zone,start,end", *lines)
+    assert sorted(read_events_csv(path, zones=ZONES)["event_id"]) == uids
+    organiser = write_csv(
+        tmp_path,
+        "event_id,name,zone,start,end,contact",
+        *[line + ",jan.jansen@example.nl" for line in lines],
+    )
+    with pytest.raises(PrivacyError, match="e-mail"):
+        read_events_csv(organiser, zones=ZONES)

@@ -239,13 +239,20 @@ def _as_text(values: pd.Series) -> pd.Series:
 
 
 def _value_kind(
-    values: pd.Series, tokens: bool = True
+    values: pd.Series, tokens: bool = True, uids: bool = False
 ) -> tuple[str, int, int, tuple[object, ...]] | None:
-    """The identifier pattern most sampled values match: (kind, matches, sampled, rows)."""
+    """The identifier pattern most sampled values match: (kind, matches, sampled, rows).
+
+    With ``uids`` (an event id column) values shaped like e-mail addresses
+    pass: RFC 5545 UIDs are written that way (``...@google.com``) and name
+    an event, not a person.
+    """
     text = _as_text(values)
     if text.empty:
         return None
     patterns = {**_VALUE_PATTERNS, **(_TOKEN_PATTERNS if tokens else {})}
+    if uids:
+        patterns.pop("e-mail addresses")
     for kind, pattern in patterns.items():
         hits = text.str.fullmatch(pattern).fillna(False).to_numpy(bool)
         if hits.sum() and hits.mean() >= _MATCH_SHARE:
@@ -262,7 +269,11 @@ def _identifier_problems(
     for i, column in enumerate(df.columns):
         shown = file_names.get(column, column)
         named = identifier_kind(shown) or identifier_kind(column)
-        match = _value_kind(sample.iloc[:, i], tokens=column not in _PLACE_AND_EVENT_IDS)
+        match = _value_kind(
+            sample.iloc[:, i],
+            tokens=column not in _PLACE_AND_EVENT_IDS,
+            uids=column == "event_id",
+        )
         if named is None and match is None:
             continue
         parts = []
