@@ -76,6 +76,19 @@ def test_read_counts_rejects_a_local_time_that_does_not_exist(tmp_path: Path) ->
     assert "rows 3" in text
 
 
+def test_naive_counts_are_read_on_the_site_profiles_clock(fixtures: Path) -> None:
+    from types import SimpleNamespace
+
+    path = fixtures / "counts" / "wide_spring_dst.csv"
+    given = read_counts(
+        path, layout="wide", columns={"Tijd": "timestamp"}, timezone="Europe/Amsterdam"
+    )
+    zones = sorted(set(given["zone"]))
+    site = SimpleNamespace(zones=zones, timezone="Europe/Amsterdam")
+    from_site = read_counts(path, layout="wide", columns={"Tijd": "timestamp"}, zones=site)
+    pd.testing.assert_frame_equal(from_site, given)
+
+
 def test_read_counts_requires_a_timezone_for_naive_timestamps(fixtures: Path) -> None:
     with pytest.raises(SchemaError) as info:
         read_counts(

@@ -71,9 +71,10 @@ def read_counts(
         ``"long"``: one row per zone and interval. ``"wide"``: one row per
         interval, one column per zone.
     timezone
-        The clock of naive timestamps (e.g. ``"Europe/Amsterdam"``). Naive
-        timestamps without it are an error: crowdcast never guesses. The
-        repeated hour when DST ends is resolved by file order.
+        The clock of naive timestamps (e.g. ``"Europe/Amsterdam"``); by
+        default the site profile's when ``zones`` is one. Naive timestamps
+        without either are an error: crowdcast never guesses. The repeated
+        hour when DST ends is resolved by file order.
     freq
         The interval (``"15min"``, ``"1h"``); inferred from the data if omitted.
         A file holds one interval: a zone whose interval changes, or zones at
@@ -119,6 +120,8 @@ def read_counts(
     """
     source = str(path)
     _check_arguments(layout, label)
+    if timezone is None and isinstance(getattr(zones, "timezone", None), str):
+        timezone = zones.timezone  # type: ignore[attr-defined]  # the site profile's clock
     if timezone is not None:
         check_timezone(timezone, source=source, hint=TIMEZONE_NAME_HINT)
     options = CsvOptions(sep, decimal, thousands, encoding, date_format, dayfirst)
