@@ -350,3 +350,23 @@ def test_require_columns_names_what_is_missing() -> None:
         require_columns(pd.DataFrame(columns=["zone"]), ["zone", "actual"], "backtest table")
     with pytest.raises(SchemaError, match=r"must be a pandas DataFrame\. Got list"):
         require_columns([], ["zone"], "backtest table")
+
+
+def test_zones_counted_at_different_intervals_are_an_error_naming_them() -> None:
+    from crowdcast.exceptions import DataValidationError
+    from crowdcast.schemas import validate_counts
+
+    hourly = pd.DataFrame(
+        {"zone": "plein", "timestamp": pd.date_range("2024-01-01", periods=6, freq="h", tz="UTC")}
+    )
+    quarter = pd.DataFrame(
+        {
+            "zone": "straat",
+            "timestamp": pd.date_range("2024-01-01", periods=24, freq="15min", tz="UTC"),
+        }
+    )
+    counts = pd.concat([hourly, quarter], ignore_index=True).assign(count=10.0)
+    with pytest.raises(DataValidationError, match=r"every 15 min: straat; every 1 h: plein"):
+        validate_counts(counts)
+    gappy = quarter.drop(index=[3, 4, 9]).assign(count=1.0)  # gaps are not another interval
+    assert len(validate_counts(gappy)) == 21

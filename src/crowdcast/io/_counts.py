@@ -148,7 +148,7 @@ def read_counts(
     line_counter = rows.line_counter
     del rows  # the table holds the rows now
     known = sorted(set(lookup.values())) if lookup is not None else None
-    valid = validate_counts(df, source=source, zones=known, freq=freq)
+    valid = validate_counts(df, source=source, zones=known, freq=freq, one_interval=False)
     if resample is None or resample is False:
         del df
         if found.problems:

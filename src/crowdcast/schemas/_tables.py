@@ -32,6 +32,7 @@ def validate_counts(
     source: str | None = None,
     zones: Collection[str] | object | None = None,
     freq: str | pd.Timedelta | None = None,
+    one_interval: bool = True,
 ) -> pd.DataFrame:
     """Check a counts table against the contract and return it normalised.
 
@@ -46,6 +47,10 @@ def validate_counts(
     freq
         The sampling interval; inferred when omitted. Every timestamp must lie
         on one regular grid of this interval.
+    one_interval
+        Refuse zones counted at different intervals (the most common step of
+        each zone must agree). ``read_counts`` checks this itself, row by row,
+        and can resample instead.
 
     Raises
     ------
@@ -72,9 +77,40 @@ def validate_counts(
     )
     chk.check_known("zone", zones, ok, "zone")
     if {"timestamp", "zone"} <= ok and len(chk.df) > 1 and not chk.has_value_problems:
+        if one_interval:
+            _check_one_interval(chk)
         _check_regular(chk, freq)
     chk.raise_if_any()
     return chk.normalised(COUNTS.key)
+
+
+def _check_one_interval(chk: TableChecker) -> None:
+    """Every zone counted at one interval: the most common step of each zone agrees.
+
+    Otherwise the finest would become the grid and a coarser zone's totals
+    would be read as counts of the finer interval, the rest missing.
+    """
+    df = chk.df[["zone", "timestamp"]].sort_values(["zone", "timestamp"], kind="stable")
+    ns = pd.Series(pd.DatetimeIndex(df["timestamp"]).as_unit("ns").asi8, index=df.index)
+    same = df["zone"].eq(df["zone"].shift())
+    steps = ns.diff()[same]
+    if steps.empty:
+        return
+    usual = steps.groupby(df["zone"][same], sort=True).agg(lambda s: s.mode().iloc[0])
+    if usual.nunique() < 2:
+        return
+    by_step = {
+        interval_text(pd.Timedelta(int(step), "ns")): sorted(map(str, zones))
+        for step, zones in usual.groupby(usual).groups.items()
+    }
+    chk.add(
+        what="`timestamp`",
+        expectation="one counting interval for every zone",
+        got="; ".join(f"every {k}: {', '.join(v[:5])}" for k, v in by_step.items()),
+        column="timestamp",
+        hint="read the file with read_counts(..., resample=True) to aggregate exactly to the "
+        "coarsest interval, or aggregate the finer zones yourself",
+    )
 
 
 def _check_regular(chk: TableChecker, freq: str | pd.Timedelta | None) -> None:
