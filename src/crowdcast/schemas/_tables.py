@@ -100,7 +100,7 @@ def _check_one_interval(chk: TableChecker) -> None:
     if usual.nunique() < 2:
         return
     by_step = {
-        interval_text(pd.Timedelta(int(step), "ns")): sorted(map(str, zones))
+        interval_text(pd.Timedelta(int(step), "ns")): sorted(map(str, zones))  # type: ignore[call-overload]
         for step, zones in usual.groupby(usual).groups.items()
     }
     chk.add(
