@@ -136,7 +136,7 @@ def test_read_open_meteo_reads_the_variable_names_before_2023():
 def test_read_open_meteo_keeps_nulls_as_missing():
     df = read_open_meteo(response(precipitation=[None, 0.2], weather_code=[None, 1]))
     assert np.isnan(df["precipitation_mm"].iloc[0])
-    assert df["condition"].tolist() == [None, "1"]
+    assert pd.isna(df["condition"].iloc[0]) and df["condition"].iloc[1] == "1"
 
 
 def test_read_open_meteo_sets_issued_at_in_utc_for_forecasts():

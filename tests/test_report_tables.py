@@ -60,5 +60,5 @@ def test_with_a_risk_table_the_peak_has_its_level_and_chance_of_the_alert_level(
     peak = risk.table.iloc[1]
     assert table.loc["stadium_plaza", "level"] == peak["level"] == "orange"
     assert table.loc["stadium_plaza", "p_alert"] == round(peak["p_orange"], 2)
-    assert table.loc["museum_quarter", "level"] is None
+    assert pd.isna(table.loc["museum_quarter", "level"])
     assert pd.isna(table.loc["museum_quarter", "p_alert"])

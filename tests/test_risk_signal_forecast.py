@@ -185,7 +185,7 @@ def test_a_repeated_venue_row_is_refused_and_an_unknown_value_stays_unknown(
         assess(twice, site, hazard="aggression")  # it would count bar_a's litres twice
     fc.loc[0, ["q0.1", "q0.5", "q0.9"]] = np.nan  # bar_a's first hour: no forecast
     s = street(assess(fc, site, hazard="aggression").table)
-    assert s.loc[0, ["lift", "lift_mean", "p_yellow"]].isna().all() and s.loc[0, "level"] is None
+    assert s.loc[0, ["lift", "lift_mean", "p_yellow"]].isna().all() and pd.isna(s.loc[0, "level"])
     assert s.loc[1, "lift"] == pytest.approx(1.01**2.0)
 
 

@@ -188,7 +188,7 @@ def _exposure_quantiles(
     summed = parts.groupby(_KEYS, sort=False)[[*cols, "_missing"]].sum()
     index = pd.MultiIndex.from_frame(grid[_KEYS])
     summed = summed.reindex(index, fill_value=0)  # zone-hours without a scoped venue's row: 0
-    values = summed[cols].to_numpy(dtype="float64")
+    values = summed[cols].to_numpy(dtype="float64", copy=True)
     values[summed["_missing"].to_numpy() > 0] = np.nan  # a venue's unknown value: unknown sum
     stamps = pd.DatetimeIndex(grid["timestamp"])
     return np.where(_in_window(stamps, ind, site.timezone)[:, None], values, 0.0)
