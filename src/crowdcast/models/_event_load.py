@@ -44,6 +44,7 @@ __all__ = [
     "explain_load",
     "n_bins",
     "per_interval",
+    "row_parts",
     "usable_events",
     "windows",
 ]
@@ -348,6 +349,24 @@ def clean_history(
     return History(zones=history.zones, start=history.start, freq=history.freq, values=values)
 
 
+def row_parts(
+    load: EventLoad, rows: pd.DataFrame, data: City, freq: pd.Timedelta
+) -> dict[str, np.ndarray]:
+    """The expected load per parts key at each forecast row (weather as known at the origin)."""
+    times, t_at = np.unique(rows["timestamp"].to_numpy(dtype="datetime64[ns]"), return_inverse=True)
+    zones = sorted(set(rows["zone"].astype(str)))
+    z_at = pd.Index(zones).get_indexer(pd.Index(rows["zone"].astype(str)))
+    parts = load.parts(
+        data.events,
+        zones,
+        times.astype(np.int64),
+        freq.value,
+        weather=data.weather,
+        origin=rows["origin"].min(),
+    )
+    return {key: part[z_at, t_at] for key, part in parts.items()}
+
+
 def add_load(
     base: np.ndarray,
     taus: list[float],
@@ -364,23 +383,12 @@ def add_load(
     independent), so the interval widens with the load and never collapses
     at an event peak.
     """
-    times, t_at = np.unique(rows["timestamp"].to_numpy(dtype="datetime64[ns]"), return_inverse=True)
-    zones = sorted(set(rows["zone"].astype(str)))
-    z_at = pd.Index(zones).get_indexer(pd.Index(rows["zone"].astype(str)))
-    parts = load.parts(
-        data.events,
-        zones,
-        times.astype(np.int64),
-        freq.value,
-        weather=data.weather,
-        origin=rows["origin"].min(),
-    )
+    parts = row_parts(load, rows, data, freq)
     if not parts:
         return base
     centre = 0.5 if 0.5 in taus else taus[len(taus) // 2]
     loads = np.zeros((len(rows), len(taus)))
-    for key, part in parts.items():
-        at = part[z_at, t_at]
+    for key, at in parts.items():
         loads += at[:, None] * np.array([load.ratio(key, q) for q in taus])[None, :]
     m = taus.index(centre)
     b_dev = base - base[:, [m]]
@@ -405,21 +413,11 @@ def explain_load(
     still add up to ``log1p`` of the forecast (exactly for the median);
     its label names the categories of the events behind it.
     """
-    times, t_at = np.unique(rows["timestamp"].to_numpy(dtype="datetime64[ns]"), return_inverse=True)
-    zones = sorted(set(rows["zone"].astype(str)))
-    z_at = pd.Index(zones).get_indexer(pd.Index(rows["zone"].astype(str)))
-    parts = load.parts(
-        data.events,
-        zones,
-        times.astype(np.int64),
-        freq.value,
-        weather=data.weather,
-        origin=rows["origin"].min(),
-    )
+    parts = row_parts(load, rows, data, freq)
     people = np.zeros(len(rows))
     names = np.full(len(rows), None, dtype=object)
     for key, part in parts.items():
-        at = part[z_at, t_at] * load.ratio(key, quantile)
+        at = part * load.ratio(key, quantile)
         people += at
         some = at > 0
         text = key.rstrip("?")
